@@ -1,0 +1,81 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.10 2>/dev/null || ls $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+MODEL := models/current.tar.gz
+# The model depends on the training data, the configuration, the domain and the code of the
+# custom NLU components; `make run` retrains exactly when one of them changed.
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
+	bot/text.py $(wildcard bot/nlu/*.py)
+
+.PHONY: help install train run shell test unit validate evaluate story-test benchmark clean
+
+help:
+	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT))"
+	@echo "make test   - install and run every check (unit, data, NLU evaluation, stories)"
+	@echo "make install | train | shell | evaluate | benchmark | clean"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Python 3.10 was not found (Rasa 3.6 needs 3.8-3.10)."; \
+	  echo "Install it, e.g. 'pyenv install 3.10.13' or 'apt-get install python3.10 python3.10-venv',"; \
+	  echo "or run: make PYTHON=/path/to/python3.10 ..."; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet --upgrade "pip==24.0"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(INSTALLED)
+
+$(MODEL): $(MODEL_INPUTS) | $(INSTALLED)
+	@mkdir -p var
+	$(BIN)/python scripts/timed.py "training" $(BIN)/rasa train --fixed-model-name current --out models
+
+train: $(MODEL)
+
+run: $(MODEL)
+	@mkdir -p var
+	@scripts/run.sh
+
+shell: $(MODEL)
+	@mkdir -p var
+	@scripts/run.sh shell
+
+unit: $(INSTALLED)
+	$(BIN)/pytest -m "not live"
+
+validate: $(INSTALLED)
+	$(BIN)/rasa data validate
+
+evaluate: $(MODEL)
+	$(BIN)/python -m bot.evaluation --model $(MODEL) --min-accuracy 0.92 --min-stripped 0.90
+
+story-test: $(MODEL)
+	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
+	  --fail-on-prediction-errors --out results/stories
+
+benchmark: $(MODEL)
+	$(BIN)/python scripts/benchmark.py
+
+test: $(INSTALLED)
+	$(MAKE) validate
+	$(MAKE) train
+	$(BIN)/pytest
+	$(MAKE) evaluate
+	$(MAKE) story-test
+	$(MAKE) benchmark
+
+clean:
+	rm -rf models results/nlu results/stories var/*.db .pytest_cache

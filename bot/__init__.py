@@ -1,0 +1,1 @@
+"""Domain logic of the voluntary social insurance assistant (no Rasa imports outside bot.nlu)."""

@@ -1,0 +1,115 @@
+"""Entities in a citizen's message, found by rules rather than learned: money amounts, ages,
+birth years, durations, phone numbers, names, provinces and target groups."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.amounts import find_amounts
+from bot.phones import find_phones
+from bot.provinces import find_provinces
+from bot.target_groups import find_groups
+from bot.text import fold, nfc
+
+_AGE = re.compile(r"(?<!\d)(?P<n>[1-9]\d)\s*(?:tuoi|t)\b")
+_BIRTH = re.compile(
+    r"\b(?:sinh|sn|ns|nam sinh)\b\D{0,20}?(?:(?:thang|t)\s*(?P<month>1[0-2]|0?[1-9])\D{1,10}?)?"
+    r"(?:nam\s*)?(?P<year>19[3-9]\d|20[0-2]\d)\b"
+)
+_DURATION = re.compile(
+    r"(?<![\w.,])(?P<years>\d{1,2})\s*nam(?:\s*(?P<months>\d{1,2})\s*thang|\s*(?P<half>ruoi))?\b"
+    r"|(?<![\w.,])(?P<only_months>\d{1,3})\s*thang\b(?!\s*(?:nam|\d))"
+)
+_NAME = re.compile(
+    r"\b(?:ten|toi la|em la|minh la|chau la)\s+(?:(?:toi|em|minh|chau|anh|chi)\s+)?(?:la\s+)?"
+    r"(?P<name>[a-z]+(?:\s+[a-z]+){0,3})"
+)
+# Words that end a name: what usually follows it in a message.
+_NAME_STOP = {
+    "o", "que", "sdt", "so", "sinh", "tuoi", "dien", "thoai", "sđt", "lam", "nha", "dang",
+    "muon", "can", "hoi", "thu", "nhap", "va", "con", "nhe", "a", "day", "nguoi", "dan", "tinh",
+    "tp", "thanh", "xa", "phuong", "khong", "ko", "co", "da", "duoc", "dc", "toi", "em", "minh",
+}
+# "tôi là nông dân" is an occupation, not a name: only capitalised words count after "tôi là".
+_NOT_NAMES = {"nong", "nguoi", "sinh", "hoc", "cong", "tieu", "ho", "dan", "lao", "tho", "ba", "me"}
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: Any
+    start: int
+    end: int
+    text: str
+
+
+def extract(text: str) -> list[Entity]:
+    """All entities found in the message, offsets in its NFC form."""
+    text = nfc(text)
+    folded = fold(text)
+    found: list[Entity] = []
+
+    def add(kind: str, value: Any, start: int, end: int) -> None:
+        found.append(Entity(kind, value, start, end, text[start:end]))
+
+    phones = find_phones(text)
+    for number, start, end in phones:
+        add("phone", number, start, end)
+    taken = [(s, e) for _, s, e in phones]
+    for m in _BIRTH.finditer(folded):
+        add("birth_year", int(m["year"]), m.start("year"), m.end("year"))
+        if m["month"]:
+            add("birth_month", int(m["month"]), m.start("month"), m.end("month"))
+        taken.append((m.start(), m.end()))
+    for a in find_amounts(text):
+        if not _overlaps(a.start, a.end, taken):
+            add("amount", a.value, a.start, a.end)
+            taken.append((a.start, a.end))
+    for m in _AGE.finditer(folded):
+        if not _overlaps(m.start(), m.end(), taken):
+            add("age", int(m["n"]), m.start(), m.end())
+    for m in _DURATION.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        if m["only_months"]:
+            months = int(m["only_months"])
+        else:
+            months = int(m["years"]) * 12 + (int(m["months"]) if m["months"] else 0) + (6 if m["half"] else 0)
+        add("duration_months", months, m.start(), m.end())
+    provinces = find_provinces(text)
+    for p in provinces:
+        value = p.province.name if p.province else p.said
+        add("province", value, p.start, p.end)
+    for g in find_groups(text):
+        if not _overlaps(g.start, g.end, [(p.start, p.end) for p in provinces]):
+            add("target_group", g.group.key, g.start, g.end)
+    name = _person_name(text, folded)
+    if name:
+        add("person_name", *name)
+    return sorted(found, key=lambda e: e.start)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _person_name(text: str, folded: str) -> tuple[str, int, int] | None:
+    m = _NAME.search(folded)
+    if not m:
+        return None
+    words = []
+    for w in re.finditer(r"[a-z]+", m["name"]):
+        rest = m["name"][w.start():]
+        if w.group() in _NAME_STOP or re.match(r"nam\s+(?:nay|sinh|\d)", rest):
+            break
+        words.append(w)
+    if not words or words[0].group() in _NOT_NAMES:
+        return None
+    start = m.start("name") + words[0].start()
+    end = m.start("name") + words[-1].end()
+    original = text[start:end]
+    after_toi_la = not folded[m.start():].startswith("ten")
+    if after_toi_la and not original[:1].isupper():
+        return None
+    return " ".join(w.capitalize() for w in original.split()), start, end

@@ -1,0 +1,2 @@
+"""Rasa NLU components: the only part of bot/ that imports Rasa, a thin shell around bot.text
+and bot.extract."""

@@ -1,0 +1,79 @@
+"""Policy parameters with effective dates and legal sources (bot/data/policy.yml).
+
+`params_on(day)` gives the rows in force that day; nothing else in the project states a figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_FILE = Path(__file__).parent / "data" / "policy.yml"
+CONFIDENCE_ORDER = "LMH"
+
+
+class PolicyDataError(LookupError):
+    """No row of a parameter is in force on the requested date."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    value: Any
+    start: date
+    end: date | None
+    source: str
+    confidence: str  # H, M or L
+
+    def in_force(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    @property
+    def certain(self) -> bool:
+        return self.confidence == "H"
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    """The parameters in force on one day."""
+
+    day: date
+    params: dict[str, Param]
+
+    def __getitem__(self, name: str) -> Param:
+        return self.params[name]
+
+    def value(self, name: str) -> Any:
+        return self.params[name].value
+
+
+@lru_cache(maxsize=1)
+def load_rows() -> dict[str, tuple[Param, ...]]:
+    raw = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["parameters"]
+    return {
+        name: tuple(
+            Param(name, r["value"], r["from"], r.get("until"), r["source"], r["confidence"])
+            for r in rows
+        )
+        for name, rows in raw.items()
+    }
+
+
+def params_on(day: date) -> PolicySnapshot:
+    """Every parameter as in force on `day`; PolicyDataError if one has no row for that day."""
+    chosen: dict[str, Param] = {}
+    for name, rows in load_rows().items():
+        in_force = [r for r in rows if r.in_force(day)]
+        if len(in_force) != 1:
+            raise PolicyDataError(f"{name}: {len(in_force)} rows in force on {day.isoformat()}")
+        chosen[name] = in_force[0]
+    return PolicySnapshot(day, chosen)
+
+
+def weakest(*params: Param) -> str:
+    """The confidence of a figure derived from several parameters."""
+    return min((p.confidence for p in params), key=CONFIDENCE_ORDER.index)

@@ -1,0 +1,86 @@
+"""Vietnamese text handling: normalisation, diacritic folding and chat-abbreviation expansion.
+
+Citizens type with or without diacritics and with chat abbreviations; everything the classifier
+and the parsers compare goes through `fold` so that "bảo hiểm", "bao hiem" and "BẢO HIỂM" match.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Sequence
+
+# Only expansions that are safe in this domain (keys are folded: "đc" arrives as "dc").
+ABBREVIATIONS: dict[str, str] = {
+    "ko": "khong", "k0": "khong", "khg": "khong", "hok": "khong", "hong": "khong", "kg": "khong",
+    "hk": "khong", "dc": "duoc",
+    "j": "gi", "ji": "gi",
+    "bn": "bao nhieu", "bnh": "bao nhieu", "bnhieu": "bao nhieu", "nhiu": "nhieu",
+    "sdt": "so dien thoai",
+    "bhxh": "bao hiem xa hoi", "bhyt": "bao hiem y te", "bhxhtn": "bao hiem xa hoi tu nguyen",
+    "ntn": "nhu the nao", "mik": "minh", "mk": "minh", "mjk": "minh", "mjnh": "minh",
+    "vs": "voi", "ng": "nguoi", "trc": "truoc", "cx": "cung", "cg": "cung", "thg": "thang",
+    "ak": "a", "ah": "a", "uh": "u", "uk": "u", "oke": "ok", "okie": "ok",
+    "r": "roi", "ns": "noi", "tks": "cam on", "thanks": "cam on", "thank": "cam on",
+    "camon": "cam on", "nvien": "nhan vien",
+}
+# Left alone because they are ambiguous here: "bh" (bảo hiểm / bao giờ), "k" (không / nghìn),
+# "đk" (đăng ký / điều kiện), "đt" (điện thoại / đối tượng), "tk" (cảm ơn / tài khoản).
+_PAIR_EXPANSIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("bh", "tn"): ("bao hiem", "tu nguyen"),
+    ("bhxh", "tn"): ("bao hiem xa hoi", "tu nguyen"),
+    ("bh", "xh"): ("bao hiem", "xa hoi"),
+    ("bh", "yt"): ("bao hiem", "y te"),
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+_HTML_TAG = re.compile(r"<[^>]{0,200}>")
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: Vietnamese keyboards produce both composed and decomposed forms."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics, keeping case: "Đóng bảo hiểm" -> "Dong bao hiem"."""
+    decomposed = unicodedata.normalize("NFD", text)
+    without_marks = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", without_marks.replace("đ", "d").replace("Đ", "D"))
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form used for every comparison."""
+    return strip_diacritics(nfc(text)).casefold()
+
+
+def clean_message(text: str | None, max_chars: int = 2000) -> str:
+    """A message as the assistant should read it: NFC, no control characters or HTML tags,
+    single spaces, at most `max_chars` characters (the rest of an enormous paste is noise)."""
+    if not text:
+        return ""
+    text = _CONTROL.sub(" ", nfc(text))
+    text = _HTML_TAG.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()[:max_chars]
+
+
+def has_words(text: str) -> bool:
+    """True when the text has at least one letter or digit (not only emoji or punctuation)."""
+    return any(ch.isalnum() for ch in text)
+
+
+def expand_tokens(tokens: Sequence[str]) -> list[str]:
+    """Folded, abbreviation-expanded form of each token; the result has one entry per token."""
+    folded = [fold(t) for t in tokens]
+    expanded = [ABBREVIATIONS.get(t, t) for t in folded]
+    for i in range(len(folded) - 1):
+        pair = _PAIR_EXPANSIONS.get((folded[i], folded[i + 1]))
+        if pair:
+            expanded[i], expanded[i + 1] = pair
+    return expanded
+
+
+def normalise_for_matching(text: str) -> str:
+    """Whole-text folded form with abbreviations expanded, for keyword and pattern matching."""
+    words = re.findall(r"\w+", nfc(text))
+    return " ".join(expand_tokens(words))

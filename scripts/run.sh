@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (REST channel and HTTP API) and keeps them
+# running until Ctrl-C, which stops both. `run.sh shell` talks to the bot in this terminal instead.
+# Environment: RASA_PORT (5005), ACTIONS_PORT (5055), BOT_DATABASE_URL (sqlite under var/),
+# RASA_INTERFACE (127.0.0.1; 0.0.0.0 to accept other machines, behind an HTTPS proxy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+MODEL=${MODEL:-models/current.tar.gz}
+export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
+mkdir -p var
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+"$BIN/rasa" run actions --port "$ACTIONS_PORT" --actions actions >var/actions.log 2>&1 &
+pids+=($!)
+
+if [[ "${1:-}" == "shell" ]]; then
+  "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml
+  exit 0
+fi
+
+"$BIN/rasa" run --enable-api --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" \
+  --endpoints endpoints.yml --credentials credentials.yml >var/rasa.log 2>&1 &
+pids+=($!)
+
+"$BIN/python" scripts/wait_ready.py "http://127.0.0.1:$RASA_PORT" "http://127.0.0.1:$ACTIONS_PORT"
+cat <<MSG
+The assistant is running (logs in var/). Talk to it over REST:
+  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{"sender": "test", "message": "bhxh tu nguyen dong bao nhieu"}'
+Or in a terminal: make shell. Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"
+echo "A server stopped unexpectedly; see var/rasa.log and var/actions.log." >&2
+exit 1

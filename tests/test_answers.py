@@ -1,0 +1,73 @@
+from dataclasses import asdict
+from datetime import date
+
+from bot.answers import MAX_QUESTION_CHARS, plan_answer
+from bot.extract import extract
+from conftest import TODAY
+
+
+def answer(intent, text, responses):
+    return plan_answer(intent, text, [asdict(e) for e in extract(text)], responses, TODAY)
+
+
+def test_long_answers_continue_in_numbered_parts(responses):
+    names = [r.response for r in answer("ask_pension", "lương hưu bao nhiêu", responses)]
+    assert names == ["utter_ask_pension", "utter_ask_pension_2", "utter_ask_pension_3"]
+
+
+def test_answers_carry_the_figures_in_force(responses):
+    (reply, _) = answer("ask_contribution", "đóng bao nhiêu", responses)
+    assert reply.variables["min_contribution"] == "330.000 đồng"
+    assert reply.variables["income_ceiling"] == "50.600.000 đồng"
+
+
+def test_unknown_intent_falls_back(responses):
+    assert answer("nlu_fallback", "asdf qwer", responses)[0].response == "utter_nlu_fallback"
+    assert answer(None, "asdf", responses)[0].response == "utter_nlu_fallback"
+
+
+def test_empty_and_emoji_only_messages(responses):
+    for text in ("", "   ", "😀😀😀", "\x00\x01", "<b></b>", None):
+        assert [r.response for r in answer("greet", text or "", responses)] == ["utter_empty_message"]
+
+
+def test_enormous_message(responses):
+    replies = answer("ask_pension", "lương hưu " * (MAX_QUESTION_CHARS // 5), responses)
+    assert [r.response for r in replies] == ["utter_too_long"]
+
+
+def test_inform_repeats_what_was_understood(responses):
+    (reply,) = answer("inform", "tôi ở ha giang, thu nhập 5tr", responses)
+    assert reply.response == "utter_inform"
+    assert reply.variables["details"] == "tỉnh Tuyên Quang (trước đây là Hà Giang); thu nhập 5.000.000 đồng"
+
+
+def test_inform_with_an_ambiguous_province_asks_which(responses):
+    (reply,) = answer("inform", "em ở ĐN", responses)
+    assert reply.response == "utter_ask_which_province"
+    assert [b["title"] for b in reply.buttons] == ["Đà Nẵng", "Đồng Nai"]
+    assert reply.buttons[0]["payload"] == '/inform{"province": "Đà Nẵng"}'
+
+
+def test_inform_with_a_button_payload_entity(responses):
+    replies = plan_answer("inform", '/inform{"province": "Đồng Nai"}',
+                          [{"entity": "province", "value": "Đồng Nai"}], responses, TODAY)
+    assert replies[0].variables["details"] == "tỉnh Đồng Nai"
+
+
+def test_inform_with_a_malformed_entity_value(responses):
+    replies = plan_answer("inform", "/inform", [{"entity": "amount", "value": "abc"}], responses, TODAY)
+    assert replies[0].response == "utter_inform_unparsed"
+
+
+def test_inform_without_anything_recognised(responses):
+    assert answer("inform", "nhà tôi ở gần chợ", responses)[0].response == "utter_inform_unparsed"
+
+
+def test_uncertain_figures_get_one_note(responses):
+    replies = plan_answer("ask_contribution", "đóng bao nhiêu", [], responses, date(2027, 2, 1))
+    assert [r.response for r in replies][-1] == "utter_uncertain_note"
+    assert replies[0].variables["income_floor"].endswith("(*)")
+    today = plan_answer("ask_contribution", "đóng bao nhiêu", [], responses, TODAY)
+    assert "utter_uncertain_note" not in [r.response for r in today]
+    assert "utter_uncertain_note" not in [r.response for r in plan_answer("ask_pension", "x", [], responses, date(2027, 2, 1))]

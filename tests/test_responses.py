@@ -1,0 +1,77 @@
+"""The domain's responses: every figure comes from the policy data, every message fits a phone
+screen, every intent has an answer."""
+import re
+import string
+from datetime import date
+
+import pytest
+
+from bot.answers import plan_answer
+from bot.figures import figures_on
+from conftest import TODAY
+
+MAX_MESSAGE_CHARS = 600
+DAYS = [date(2025, 7, 1), date(2026, 6, 30), date(2026, 7, 1), TODAY, date(2027, 3, 1)]
+
+
+def texts(responses):
+    for name, variations in responses.items():
+        for variation in variations:
+            yield name, variation["text"]
+
+
+def placeholders(text):
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def test_responses_state_no_figure_of_their_own(responses):
+    """Digits may only arrive through placeholders filled from bot/data/policy.yml."""
+    for name, text in texts(responses):
+        literal = re.sub(r"\{[a-z_0-9]+\}", "", text)
+        assert not re.search(r"\d", literal), f"{name} states a figure: {literal}"
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_every_placeholder_is_a_policy_figure(responses, day):
+    figures = figures_on(day).values
+    dynamic = {"details", "said", "options"}
+    for name, text in texts(responses):
+        unknown = placeholders(text) - set(figures) - dynamic
+        assert not unknown, f"{name} uses unknown placeholders {unknown}"
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_filled_messages_fit_a_phone_screen(responses, day):
+    figures = {**figures_on(day).values, "details": "x" * 80, "said": "ĐN", "options": "Đà Nẵng hay Đồng Nai"}
+    for name, text in texts(responses):
+        filled = text.format(**figures)
+        assert len(filled) <= MAX_MESSAGE_CHARS, f"{name}: {len(filled)} characters"
+
+
+def test_buttons_are_short_enough_for_messenger_quick_replies(responses):
+    for name, variations in responses.items():
+        for variation in variations:
+            for button in variation.get("buttons", []):
+                assert len(button["title"]) <= 20, f"{name}: {button['title']}"
+
+
+def test_every_intent_gets_a_response_and_button_payloads_are_intents(domain, responses):
+    for intent in domain["intents"] + ["nlu_fallback"]:
+        replies = plan_answer(intent, "câu hỏi", [], responses, TODAY)
+        assert replies[0].response in responses, intent
+        if intent not in ("inform", "nlu_fallback"):
+            assert replies[0].response == f"utter_{intent}"
+    for name, variations in responses.items():
+        for variation in variations:
+            for button in variation.get("buttons", []):
+                assert button["payload"].lstrip("/") in domain["intents"], button
+
+
+def test_answers_name_their_legal_basis(responses):
+    """A response with a money or percentage figure names its legal source."""
+    for name, text in texts(responses):
+        money_or_rate = [p for p in placeholders(text) if not p.startswith("src_") and p not in ("hotline", "hotline_hours")]
+        if money_or_rate and name.startswith("utter_ask_"):
+            first = re.sub(r"_\d+$", "", name)
+            related = [t for n, t in texts(responses) if re.sub(r"_\d+$", "", n) == first]
+            assert any("{src_" in t for t in related), name

@@ -1,0 +1,65 @@
+"""Start the whole assistant (scripts/run.sh: action server + Rasa server) as a child process,
+for the conversation tests and the benchmark. Stops it the way a user does, with Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningAssistant:
+    url: str
+    actions_url: str
+    startup_seconds: float
+    process: subprocess.Popen
+
+    def say(self, text: str, sender: str = "tester") -> list[dict]:
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def running_assistant(database_url: str, extra_env: dict[str, str] | None = None,
+                      timeout: float = 300) -> Iterator[RunningAssistant]:
+    rasa_port, actions_port = free_port(), free_port()
+    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
+           "BOT_DATABASE_URL": database_url, **(extra_env or {})}
+    start = time.monotonic()
+    process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("Servers ready"):
+                break
+        else:
+            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/rasa.log")
+        yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
+                               time.monotonic() - start, process)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()

@@ -1,0 +1,94 @@
+"""Conversations with the real assistant: scripts/run.sh starts the Rasa server and the action
+server on free ports with a fresh SQLite database, and the tests talk to it over REST."""
+import signal
+import sqlite3
+
+import pytest
+import requests
+
+from bot.launcher import running_assistant
+
+pytestmark = pytest.mark.live
+
+MODEL = __import__("conftest").ROOT / "models" / "current.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
+    db = tmp_path_factory.mktemp("db") / "bot.db"
+    with running_assistant(f"sqlite:///{db}", {"BOT_TODAY": "2026-11-24"}) as running:
+        running.db = db
+        yield running
+
+
+def text_of(messages):
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def test_contribution_without_diacritics_and_with_abbreviations(assistant):
+    reply = text_of(assistant.say("bhxh tu nguyen dong bn 1 thang"))
+    assert "22%" in reply
+    assert "330.000 đồng" in reply and "11.132.000 đồng" in reply
+    assert "Luật BHXH 2024, Điều 36" in reply
+
+
+def test_state_support_for_the_poor(assistant):
+    reply = text_of(assistant.say("hộ nghèo được nhà nước hỗ trợ bao nhiêu"))
+    assert "50%" in reply and "165.000 đồng" in reply
+    assert "Nghị định 159/2025/NĐ-CP" in reply
+
+
+def test_greeting_offers_buttons(assistant):
+    messages = assistant.say("chào em")
+    titles = [b["title"] for m in messages for b in m.get("buttons", [])]
+    assert "Mức đóng" in titles and "Nhờ cán bộ tư vấn" in titles
+
+
+def test_a_button_payload_is_answered(assistant):
+    reply = text_of(assistant.say("/ask_pension"))
+    assert "15 năm" in reply and "75%" in reply
+
+
+def test_old_province_name_is_mapped(assistant):
+    reply = text_of(assistant.say("toi o ha giang", sender="province"))
+    assert "Tuyên Quang (trước đây là Hà Giang)" in reply
+
+
+def test_out_of_scope(assistant):
+    reply = text_of(assistant.say("giá vàng hôm nay bao nhiêu"))
+    assert "ngoài phạm vi" in reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "😀😀😀", "x" * 5000, "<script>alert('x')</script>", "a\x00\x07b\u202e",
+     "你好 bảo hiểm Привет", "' OR 1=1; DROP TABLE events; --", "/inform{\"amount\": \"abc\"}", "/nonexistent"],
+)
+def test_bad_input_gets_a_polite_answer(assistant, message):
+    messages = assistant.say(message, sender="bad-input")
+    assert messages, "no reply"
+    assert all(m.get("text", "").startswith("Dạ") or m.get("text", "").startswith("(*)") for m in messages)
+
+
+def test_malformed_request_does_not_crash_the_server(assistant):
+    response = requests.post(f"{assistant.url}/webhooks/rest/webhook", data=b"{not json", timeout=30)
+    assert response.status_code in (400, 500)
+    assert text_of(assistant.say("chào em")), "server still answers"
+
+
+def test_conversations_are_stored_in_the_sql_tracker_store(assistant):
+    assistant.say("bao nhiêu tuổi thì nghỉ hưu", sender="stored")
+    with sqlite3.connect(assistant.db) as db:
+        count = db.execute("select count(*) from events where sender_id = 'stored'").fetchone()[0]
+    assert count > 0
+
+
+def test_ctrl_c_stops_every_server(tmp_path):
+    with running_assistant(f"sqlite:///{tmp_path / 'bot.db'}") as running:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=30)
+        for url in (f"{running.url}/status", f"{running.actions_url}/health"):
+            with pytest.raises(requests.ConnectionError):
+                requests.get(url, timeout=5)

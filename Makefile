@@ -18,12 +18,12 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	bot/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train run shell test unit validate evaluate story-test benchmark clean
+.PHONY: help install lock train run shell test validate evaluate story-test benchmark clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT))"
 	@echo "make test   - install and run every check (unit, data, NLU evaluation, stories)"
-	@echo "make install | train | shell | evaluate | benchmark | clean"
+	@echo "make install | lock | train | shell | evaluate | story-test | benchmark | clean"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -39,6 +39,11 @@ $(INSTALLED): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
+# After a deliberate upgrade in the venv: record the exact versions again, then run `make test`.
+lock: $(INSTALLED)
+	@{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.new
+	@mv constraints.new constraints.txt
+
 $(MODEL): $(MODEL_INPUTS) | $(INSTALLED)
 	@mkdir -p var
 	$(BIN)/python scripts/timed.py "training" $(BIN)/rasa train --fixed-model-name current --out models
@@ -52,9 +57,6 @@ run: $(MODEL)
 shell: $(MODEL)
 	@mkdir -p var
 	@scripts/run.sh shell
-
-unit: $(INSTALLED)
-	$(BIN)/pytest -m "not live"
 
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate

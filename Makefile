@@ -18,7 +18,7 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	bot/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run shell test validate evaluate story-test benchmark clean
+.PHONY: help install lock train run shell test validate evaluate story-test benchmark compare-spacy clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT))"
@@ -67,6 +67,16 @@ evaluate: $(MODEL)
 story-test: $(MODEL)
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
 	  --fail-on-prediction-errors --out results/stories
+
+# Tokenizer comparison reported in the README: pyvi word segmentation (spaCy blank "vi") against
+# the diacritic-insensitive tokenizer, same classifier settings, same held-out set.
+compare-spacy: $(INSTALLED)
+	$(BIN)/python -c "import spacy; spacy.blank('vi').to_disk('var/spacy-vi')"
+	for v in spacy folded; do \
+	  $(BIN)/rasa train nlu --config experiments/config-$$v.yml --out var/experiments --fixed-model-name $$v && \
+	  $(BIN)/python -m bot.evaluation --model var/experiments/$$v.tar.gz --results results/compare-$$v \
+	    --min-accuracy 0 --min-stripped 0 || exit 1; \
+	done
 
 benchmark: $(MODEL)
 	$(BIN)/python scripts/benchmark.py

@@ -21,7 +21,8 @@ ABBREVIATIONS: dict[str, str] = {
     "vs": "voi", "ng": "nguoi", "trc": "truoc", "cx": "cung", "cg": "cung", "thg": "thang",
     "ak": "a", "ah": "a", "uh": "u", "uk": "u", "oke": "ok", "okie": "ok",
     "r": "roi", "ns": "noi", "tks": "cam on", "thanks": "cam on", "thank": "cam on",
-    "camon": "cam on", "nvien": "nhan vien",
+    "camon": "cam on", "thankyou": "cam on", "thanku": "cam on", "nvien": "nhan vien",
+    "tr": "trieu", "ad": "admin", "rep": "tra loi",
 }
 # Left alone because they are ambiguous here: "bh" (bảo hiểm / bao giờ), "k" (không / nghìn),
 # "đk" (đăng ký / điều kiện), "đt" (điện thoại / đối tượng), "tk" (cảm ơn / tài khoản).

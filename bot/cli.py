@@ -1,0 +1,89 @@
+"""`bot` command for staff: the same calculators the assistant uses.
+
+    bot calc contribution --income 5000000 --group other --period 3 [--on 2026-11-24]
+    bot calc pension --gender female --months 240 --income 5000000
+    bot calc retirement --gender male --born 1966-01
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from bot import clock
+from bot.amounts import parse_amount
+from bot.calculators import InvalidInput, contribution, pension, retirement
+from bot.formatting import age, money, percent, years_months
+
+
+SUPPORT_GROUPS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
+                  "ethnic_minority": "dân tộc thiểu số", "other": "đối tượng khác"}
+
+
+def _amount(text: str) -> int:
+    value = parse_amount(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"không đọc được số tiền: {text}")
+    return value
+
+
+def _month(text: str) -> tuple[int, int]:
+    year, month = text.split("-")
+    return int(year), int(month)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--on", type=date.fromisoformat, default=None, help="date of the rules (default: today)")
+    calc = parser.add_subparsers(dest="command", required=True).add_parser("calc").add_subparsers(dest="what", required=True)
+    c = calc.add_parser("contribution")
+    c.add_argument("--income", type=_amount, required=True)
+    c.add_argument("--group", action="append", choices=list(SUPPORT_GROUPS))
+    c.add_argument("--period", type=int, default=1, choices=[1, 3, 6, 12])
+    p = calc.add_parser("pension")
+    p.add_argument("--gender", choices=["male", "female"], required=True)
+    p.add_argument("--months", type=int, required=True, help="months of contributions")
+    p.add_argument("--income", type=_amount, required=True, help="average monthly income")
+    r = calc.add_parser("retirement")
+    r.add_argument("--gender", choices=["male", "female"], required=True)
+    r.add_argument("--born", type=_month, required=True, help="YYYY-MM")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    on = args.on or clock.today()
+    try:
+        if args.what == "contribution":
+            c = contribution(args.income, args.group or ["other"], args.period, on)
+            lines = [
+                f"Thu nhập {money(c.income)}: đóng {money(c.gross_monthly)}/tháng",
+                f"Nhà nước hỗ trợ ({SUPPORT_GROUPS[c.support_group]}, {percent(c.support_rate)}): {money(c.support_monthly)}/tháng",
+                f"Còn phải nộp: {money(c.net_monthly)}/tháng, {money(c.net_period)} cho {c.period_months} tháng",
+                f"Hạn nộp: {c.deadline:%d/%m/%Y}",
+            ]
+            sources = c.sources
+        elif args.what == "pension":
+            pe = pension(args.gender, args.months, args.income, on)
+            if pe.eligible:
+                lines = [f"Tỷ lệ hưởng {percent(pe.rate)}: lương hưu ước tính {money(pe.monthly)}/tháng"]
+                if pe.extra_one_time:
+                    lines.append(f"Trợ cấp một lần khi nghỉ hưu: {money(pe.extra_one_time)}")
+            else:
+                lines = [f"Chưa đủ điều kiện lương hưu: còn thiếu {years_months(pe.missing_months)}"]
+            sources = pe.sources
+        else:
+            year, month = args.born
+            rt = retirement(args.gender, year, month, on)
+            lines = [f"Tuổi nghỉ hưu: {age(rt.age_months)}, đủ tuổi vào {rt.reached:%m/%Y}",
+                     f"Hưởng lương hưu từ {rt.pension_from:%m/%Y}"]
+            sources = (rt.source,)
+    except InvalidInput as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print("\n".join(lines + ["Căn cứ: " + "; ".join(sources)]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

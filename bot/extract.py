@@ -27,7 +27,7 @@ _NAME = re.compile(
 )
 # Words that end a name: what usually follows it in a message.
 _NAME_STOP = {
-    "o", "que", "sdt", "so", "sinh", "tuoi", "dien", "thoai", "sđt", "lam", "nha", "dang",
+    "o", "que", "sdt", "so", "sinh", "tuoi", "dien", "thoai", "lam", "nha", "dang",
     "muon", "can", "hoi", "thu", "nhap", "va", "con", "nhe", "a", "day", "nguoi", "dan", "tinh",
     "tp", "thanh", "xa", "phuong", "khong", "ko", "co", "da", "duoc", "dc", "toi", "em", "minh",
 }

@@ -21,10 +21,6 @@ class Province:
     old: tuple[str, ...]
 
     @property
-    def full_name(self) -> str:
-        return f"{self.kind.capitalize()} {self.name}"
-
-    @property
     def office(self) -> str:
         """The provincial social insurance office that serves it."""
         return f"Bảo hiểm xã hội {self.kind} {self.name}"

@@ -79,9 +79,3 @@ def expand_tokens(tokens: Sequence[str]) -> list[str]:
         if pair:
             expanded[i], expanded[i + 1] = pair
     return expanded
-
-
-def normalise_for_matching(text: str) -> str:
-    """Whole-text folded form with abbreviations expanded, for keyword and pattern matching."""
-    words = re.findall(r"\w+", nfc(text))
-    return " ".join(expand_tokens(words))

@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from bot.text import clean_message, expand_tokens, fold, has_words, normalise_for_matching, strip_diacritics
+from bot.text import clean_message, expand_tokens, fold, has_words, strip_diacritics
 
 
 def test_fold_removes_diacritics_case_and_d_stroke():
@@ -29,12 +29,6 @@ def test_abbreviations_expand_per_token_and_keep_token_count():
 def test_ambiguous_abbreviations_are_left_alone():
     assert expand_tokens(["bh", "k", "đk"]) == ["bh", "k", "dk"]
     assert expand_tokens(["bh", "tn"]) == ["bao hiem", "tu nguyen"]
-
-
-def test_messages_with_and_without_diacritics_match_the_same():
-    assert normalise_for_matching("BHXH tự nguyện đóng bao nhiêu?") == normalise_for_matching(
-        "bhxh tu nguyen dong bn"
-    )
 
 
 def test_clean_message_removes_control_characters_tags_and_limits_length():

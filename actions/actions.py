@@ -27,6 +27,7 @@ class ActionAnswer(Action):
             entities=message.get("entities") or [],
             responses=domain.get("responses", {}),
             day=clock.today(),
+            target_group=tracker.get_slot("target_group"),
         )
         for reply in replies:
             dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)

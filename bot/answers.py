@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution
 from bot.figures import Figures, figures_on
 from bot.formatting import money, years_months
 from bot.provinces import resolve_province
@@ -35,19 +36,52 @@ def plan_answer(
     entities: Iterable[dict[str, Any]],
     responses: Responses,
     day: date,
+    target_group: str | None = None,
 ) -> list[Reply]:
-    """The replies to one user message, in order."""
+    """The replies to one user message, in order. `target_group` is what the user said of
+    themselves earlier in the conversation, if anything."""
     cleaned = clean_message(text, max_chars=MAX_QUESTION_CHARS + 1)
     if not has_words(cleaned):
         return [Reply("utter_empty_message")]
     if len(cleaned) > MAX_QUESTION_CHARS:
         return [Reply("utter_too_long")]
     figures = figures_on(day)
+    entities = list(entities)
     if intent == "inform":
-        return _inform(list(entities), figures.values)
+        return _inform(entities, figures.values)
+    incomes = [e["value"] for e in entities if e.get("entity") == "amount" and isinstance(e.get("value"), int)]
+    if intent == "ask_contribution" and incomes:
+        said_groups = [e["value"] for e in entities if e.get("entity") == "target_group"]
+        return _contribution(incomes[0], said_groups or [target_group], day, figures)
     first = f"utter_{intent}" if f"utter_{intent}" in responses else FALLBACK
     replies = [Reply(name, figures.values) for name in _parts(first, responses)]
     if _quotes_uncertain_figures(replies, responses, figures):
+        replies.append(Reply(UNCERTAIN_NOTE, figures.values))
+    return replies
+
+
+def _contribution(income: int, target_groups: list[str | None], day: date, figures: Figures) -> list[Reply]:
+    """The user's own contribution for the income they gave, for every payment period."""
+    known = groups()
+    support_groups = [known[g].support for g in target_groups if g in known] or ["other"]
+    try:
+        results = {period: contribution(income, support_groups, period, day) for period in (1, 3, 6, 12)}
+    except InvalidInput as error:
+        return [Reply("utter_income_out_of_range", {**figures.values, "message": error.message})]
+    monthly = results[1]
+    variables = {
+        **figures.values,
+        "income": money(income),
+        "gross": money(monthly.gross_monthly),
+        "support": money(monthly.support_monthly),
+        "support_label": SUPPORT_GROUP_LABELS[monthly.support_group],
+        "net": money(monthly.net_monthly),
+        "net_quarter": money(results[3].net_period),
+        "net_half_year": money(results[6].net_period),
+        "net_year": money(results[12].net_period),
+    }
+    replies = [Reply("utter_contribution_result", variables)]
+    if not monthly.certain:
         replies.append(Reply(UNCERTAIN_NOTE, figures.values))
     return replies
 

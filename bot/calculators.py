@@ -12,6 +12,10 @@ from bot.formatting import money
 from bot.policy import params_on
 
 
+SUPPORT_GROUP_LABELS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
+                        "ethnic_minority": "người dân tộc thiểu số", "other": "người thuộc nhóm khác"}
+
+
 class InvalidInput(ValueError):
     """A value outside what the law allows; `message` is a polite Vietnamese explanation."""
 

@@ -12,12 +12,8 @@ from datetime import date
 
 from bot import clock
 from bot.amounts import parse_amount
-from bot.calculators import InvalidInput, contribution, pension, retirement
+from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution, pension, retirement
 from bot.formatting import age, money, percent, years_months
-
-
-SUPPORT_GROUPS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
-                  "ethnic_minority": "dân tộc thiểu số", "other": "đối tượng khác"}
 
 
 def _amount(text: str) -> int:
@@ -38,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     calc = parser.add_subparsers(dest="command", required=True).add_parser("calc").add_subparsers(dest="what", required=True)
     c = calc.add_parser("contribution")
     c.add_argument("--income", type=_amount, required=True)
-    c.add_argument("--group", action="append", choices=list(SUPPORT_GROUPS))
+    c.add_argument("--group", action="append", choices=list(SUPPORT_GROUP_LABELS))
     c.add_argument("--period", type=int, default=1, choices=[1, 3, 6, 12])
     p = calc.add_parser("pension")
     p.add_argument("--gender", choices=["male", "female"], required=True)
@@ -58,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             c = contribution(args.income, args.group or ["other"], args.period, on)
             lines = [
                 f"Thu nhập {money(c.income)}: đóng {money(c.gross_monthly)}/tháng",
-                f"Nhà nước hỗ trợ ({SUPPORT_GROUPS[c.support_group]}, {percent(c.support_rate)}): {money(c.support_monthly)}/tháng",
+                f"Nhà nước hỗ trợ ({SUPPORT_GROUP_LABELS[c.support_group]}, {percent(c.support_rate)}): {money(c.support_monthly)}/tháng",
                 f"Còn phải nộp: {money(c.net_monthly)}/tháng, {money(c.net_period)} cho {c.period_months} tháng",
                 f"Hạn nộp: {c.deadline:%d/%m/%Y}",
             ]

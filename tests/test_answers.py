@@ -71,3 +71,30 @@ def test_uncertain_figures_get_one_note(responses):
     today = plan_answer("ask_contribution", "đóng bao nhiêu", [], responses, TODAY)
     assert "utter_uncertain_note" not in [r.response for r in today]
     assert "utter_uncertain_note" not in [r.response for r in plan_answer("ask_pension", "x", [], responses, date(2027, 2, 1))]
+
+
+def test_contribution_for_the_income_given(responses):
+    (reply,) = answer("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu 1 tháng", responses)
+    assert reply.response == "utter_contribution_result"
+    v = reply.variables
+    assert (v["gross"], v["support"], v["net"]) == ("1.100.000 đồng", "66.000 đồng", "1.034.000 đồng")
+    assert (v["net_quarter"], v["net_year"]) == ("3.102.000 đồng", "12.408.000 đồng")
+
+
+def test_contribution_uses_the_group_said_now_or_before(responses):
+    (reply,) = answer("ask_contribution", "hộ nghèo thu nhập 1,5 triệu đóng bao nhiêu", responses)
+    assert reply.variables["net"] == "165.000 đồng" and reply.variables["support_label"] == "hộ nghèo"
+    (reply,) = plan_answer("ask_contribution", "1,5tr thì đóng bn", [asdict(e) for e in extract("1,5tr")],
+                           responses, TODAY, target_group="ethnic_minority")
+    assert reply.variables["net"] == "231.000 đồng"
+
+
+def test_income_out_of_range_names_the_range(responses):
+    (reply,) = answer("ask_contribution", "thu nhập 1 triệu đóng bao nhiêu", responses)
+    assert reply.response == "utter_income_out_of_range"
+    assert "1.500.000 đồng đến 50.600.000 đồng" in reply.variables["message"]
+
+
+def test_contribution_in_2027_carries_the_uncertainty_note(responses):
+    replies = plan_answer("ask_contribution", "5tr", [{"entity": "amount", "value": 5_000_000}], responses, date(2027, 2, 1))
+    assert [r.response for r in replies] == ["utter_contribution_result", "utter_uncertain_note"]

@@ -34,6 +34,11 @@ def test_contribution_without_diacritics_and_with_abbreviations(assistant):
     assert "Luật BHXH 2024, Điều 36" in reply
 
 
+def test_contribution_for_the_users_income(assistant):
+    reply = text_of(assistant.say("thu nhập 5 triệu đóng bao nhiêu 1 tháng"))
+    assert "1.100.000 đồng" in reply and "1.034.000 đồng" in reply
+
+
 def test_state_support_for_the_poor(assistant):
     reply = text_of(assistant.say("hộ nghèo được nhà nước hỗ trợ bao nhiêu"))
     assert "50%" in reply and "165.000 đồng" in reply

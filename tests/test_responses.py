@@ -34,7 +34,8 @@ def test_responses_state_no_figure_of_their_own(responses):
 @pytest.mark.parametrize("day", DAYS)
 def test_every_placeholder_is_a_policy_figure(responses, day):
     figures = figures_on(day).values
-    dynamic = {"details", "said", "options"}
+    dynamic = {"details", "said", "options", "message", "income", "gross", "support", "support_label",
+               "net", "net_quarter", "net_half_year", "net_year"}
     for name, text in texts(responses):
         unknown = placeholders(text) - set(figures) - dynamic
         assert not unknown, f"{name} uses unknown placeholders {unknown}"
@@ -42,7 +43,10 @@ def test_every_placeholder_is_a_policy_figure(responses, day):
 
 @pytest.mark.parametrize("day", DAYS)
 def test_filled_messages_fit_a_phone_screen(responses, day):
-    figures = {**figures_on(day).values, "details": "x" * 80, "said": "ĐN", "options": "Đà Nẵng hay Đồng Nai"}
+    figures = {**figures_on(day).values, "details": "x" * 80, "said": "ĐN", "options": "Đà Nẵng hay Đồng Nai",
+               "message": "x" * 100, "support_label": "người dân tộc thiểu số",
+               **{k: "50.600.000 đồng" for k in ("income", "gross", "support", "net", "net_quarter",
+                                                  "net_half_year", "net_year")}}
     for name, text in texts(responses):
         filled = text.format(**figures)
         assert len(filled) <= MAX_MESSAGE_CHARS, f"{name}: {len(filled)} characters"

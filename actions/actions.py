@@ -4,15 +4,17 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.answers import plan_answer
+from bot.flows import FACTS, FLOW_SLOT
 
 
 class ActionAnswer(Action):
-    """Answers the latest user message with the domain's responses for its intent, filled with
-    the policy figures in force today."""
+    """Answers the latest user message with the domain's responses, filled with the policy
+    figures in force today, and remembers what the user said and the calculation in progress."""
 
     def name(self) -> Text:
         return "action_answer"
@@ -21,14 +23,14 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
-        replies = plan_answer(
+        step = plan_answer(
             intent=(message.get("intent") or {}).get("name"),
             text=message.get("text"),
             entities=message.get("entities") or [],
             responses=domain.get("responses", {}),
             day=clock.today(),
-            target_group=tracker.get_slot("target_group"),
+            known={name: tracker.get_slot(name) for name in (*FACTS, FLOW_SLOT)},
         )
-        for reply in replies:
+        for reply in step.replies:
             dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)
-        return []
+        return [SlotSet(name, value) for name, value in step.slots.items()]

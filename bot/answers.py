@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution
 from bot.figures import Figures, figures_on
+from bot.flows import FLOW_SLOT, GENDER_LABELS, Reply, Step, contribution_result, continue_flow, reask, start_flow
 from bot.formatting import money, years_months
 from bot.provinces import resolve_province
 from bot.target_groups import groups
@@ -19,15 +18,12 @@ from bot.text import clean_message, has_words
 MAX_QUESTION_CHARS = 1000
 FALLBACK = "utter_nlu_fallback"
 UNCERTAIN_NOTE = "utter_uncertain_note"
+# Intents that are a new question: during a calculation they leave it; anything else re-asks.
+_NOT_A_NEW_QUESTION = {None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"}
 # Response name -> its variations as in domain.yml ({"text": ..., "buttons": ...}).
 Responses = Mapping[str, list[dict[str, Any]]]
 
-
-@dataclass(frozen=True)
-class Reply:
-    response: str
-    variables: dict[str, str] = field(default_factory=dict)
-    buttons: list[dict[str, str]] = field(default_factory=list)
+__all__ = ["MAX_QUESTION_CHARS", "Reply", "Step", "plan_answer"]
 
 
 def plan_answer(
@@ -36,53 +32,51 @@ def plan_answer(
     entities: Iterable[dict[str, Any]],
     responses: Responses,
     day: date,
-    target_group: str | None = None,
-) -> list[Reply]:
-    """The replies to one user message, in order. `target_group` is what the user said of
-    themselves earlier in the conversation, if anything."""
+    known: Mapping[str, Any] | None = None,
+) -> Step:
+    """The replies to one user message, in order, and the slots to set. `known` holds the slots of
+    the conversation: what the user said of themselves and the calculation in progress."""
+    known = known or {}
     cleaned = clean_message(text, max_chars=MAX_QUESTION_CHARS + 1)
     if not has_words(cleaned):
-        return [Reply("utter_empty_message")]
+        return Step([Reply("utter_empty_message")])
     if len(cleaned) > MAX_QUESTION_CHARS:
-        return [Reply("utter_too_long")]
-    figures = figures_on(day)
+        return Step([Reply("utter_too_long")])
     entities = list(entities)
+    flow = known.get(FLOW_SLOT)
+    step = continue_flow(flow, entities, cleaned, known, day) if flow else None
+    if step is None and flow and intent in _NOT_A_NEW_QUESTION:
+        step = reask(flow, known, day)
+    if step is None:
+        step = _new_question(intent, cleaned, entities, responses, day, known)
+        if flow and FLOW_SLOT not in step.slots:
+            step.slots[FLOW_SLOT] = None  # the user moved on to another question
+    return Step(_with_note(step.replies, responses, figures_on(day)), step.slots)
+
+
+def _new_question(intent: str | None, text: str, entities: list[dict[str, Any]], responses: Responses,
+                  day: date, known: Mapping[str, Any]) -> Step:
+    figures = figures_on(day)
+    said = {e.get("entity"): e.get("value") for e in reversed(entities)}
     if intent == "inform":
-        return _inform(entities, figures.values)
-    incomes = [e["value"] for e in entities if e.get("entity") == "amount" and isinstance(e.get("value"), int)]
-    if intent == "ask_contribution" and incomes:
-        said_groups = [e["value"] for e in entities if e.get("entity") == "target_group"]
-        return _contribution(incomes[0], said_groups or [target_group], day, figures)
+        return Step(_inform(entities, figures.values))
+    if intent == "ask_contribution" and isinstance(said.get("amount"), int):
+        return Step(contribution_result(said["amount"], [said.get("target_group") or known.get("target_group")], day))
+    if intent == "ask_contribution":
+        return start_flow("contribution", entities, text, known, day, [Reply("utter_ask_contribution", figures.values)])
+    if intent in ("ask_pension", "ask_retirement_age"):
+        if said.get("calculator") == "retirement" or "birth_year" in said:
+            return start_flow("retirement", entities, text, known, day)
+        if said.get("calculator") == "pension" or (intent == "ask_pension" and said.keys() & {"duration_months", "amount"}):
+            return start_flow("pension", entities, text, known, day)
     first = f"utter_{intent}" if f"utter_{intent}" in responses else FALLBACK
-    replies = [Reply(name, figures.values) for name in _parts(first, responses)]
-    if _quotes_uncertain_figures(replies, responses, figures):
-        replies.append(Reply(UNCERTAIN_NOTE, figures.values))
-    return replies
+    return Step([Reply(name, figures.values) for name in _parts(first, responses)])
 
 
-def _contribution(income: int, target_groups: list[str | None], day: date, figures: Figures) -> list[Reply]:
-    """The user's own contribution for the income they gave, for every payment period."""
-    known = groups()
-    support_groups = [known[g].support for g in target_groups if g in known] or ["other"]
-    try:
-        results = {period: contribution(income, support_groups, period, day) for period in (1, 3, 6, 12)}
-    except InvalidInput as error:
-        return [Reply("utter_income_out_of_range", {**figures.values, "message": error.message})]
-    monthly = results[1]
-    variables = {
-        **figures.values,
-        "income": money(income),
-        "gross": money(monthly.gross_monthly),
-        "support": money(monthly.support_monthly),
-        "support_label": SUPPORT_GROUP_LABELS[monthly.support_group],
-        "net": money(monthly.net_monthly),
-        "net_quarter": money(results[3].net_period),
-        "net_half_year": money(results[6].net_period),
-        "net_year": money(results[12].net_period),
-    }
-    replies = [Reply("utter_contribution_result", variables)]
-    if not monthly.certain:
-        replies.append(Reply(UNCERTAIN_NOTE, figures.values))
+def _with_note(replies: list[Reply], responses: Responses, figures: Figures) -> list[Reply]:
+    """The replies, plus one note when they quote a figure that is not certain."""
+    if UNCERTAIN_NOTE not in {r.response for r in replies} and _quotes_uncertain_figures(replies, responses, figures):
+        return replies + [Reply(UNCERTAIN_NOTE, figures.values)]
     return replies
 
 
@@ -140,6 +134,10 @@ def _describe(kind: str | None, value: Any) -> str | None:
             return f"{int(value)} tuổi"
         if kind == "birth_year":
             return f"sinh năm {int(value)}"
+        if kind == "birth_month":
+            return f"sinh tháng {int(value)}"
+        if kind == "gender" and value in GENDER_LABELS:
+            return f"giới tính {GENDER_LABELS[value].lower()}"
         if kind == "duration_months":
             return f"thời gian {years_months(int(value))}"
         if kind == "target_group" and value in groups():

@@ -1,4 +1,5 @@
-"""The citizen's own figures: contribution, pension estimate, retirement date and make-up payment.
+"""The citizen's own figures: contribution, advance payment, pension estimate, retirement date and
+make-up payment.
 
 Pure Python on the dated policy data (bot.policy); every result carries the legal sources used.
 """
@@ -73,6 +74,34 @@ def contribution(income: int, groups: list[str] | tuple[str, ...], period_months
         sources=tuple(dict.fromkeys(x.source for x in (rate, floor, p["support_rate"], p["payment_deadline_months"]))),
         certain=floor.certain,
     )
+
+
+@dataclass(frozen=True)
+class AdvancePayment:
+    months: int
+    net_monthly: int
+    undiscounted: int
+    amount: int  # discounted at `monthly_return` when it is known, else equal to `undiscounted`
+    monthly_return: float | None
+    sources: tuple[str, ...]
+
+
+def advance_payment(income: int, groups: list[str] | tuple[str, ...], years: int, on: date,
+                    monthly_return: float | None = None) -> AdvancePayment:
+    """Paying N years at once: each month's net contribution discounted at the fund's monthly
+    return, Σ net / (1 + r)^(i-1). An estimate: the official amount is computed by BHXH."""
+    p = params_on(on)
+    if not 1 <= years <= p.value("advance_max_years"):
+        raise InvalidInput(f"Có thể đóng trước từ 1 đến {p.value('advance_max_years')} năm một lần.")
+    monthly = contribution(income, groups, 1, on)
+    rate = monthly_return if monthly_return is not None else p.value("fund_monthly_return")
+    if rate is not None and not 0 <= rate < 1:
+        raise InvalidInput("Lãi suất tháng của quỹ phải từ 0 đến dưới 1.")
+    months = 12 * years
+    amount = sum(monthly.net_monthly / (1 + (rate or 0)) ** i for i in range(months))
+    sources = monthly.sources + (p["advance_max_years"].source, p["fund_monthly_return"].source)
+    return AdvancePayment(months, monthly.net_monthly, monthly.net_monthly * months, round(amount), rate,
+                          tuple(dict.fromkeys(sources)))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """`bot` command for staff: the same calculators the assistant uses.
 
     bot calc contribution --income 5000000 --group other --period 3 [--on 2026-11-24]
+    bot calc advance --income 5000000 --years 5 [--monthly-return 0.004]
     bot calc pension --gender female --months 240 --income 5000000
     bot calc retirement --gender male --born 1966-01
 """
@@ -12,7 +13,7 @@ from datetime import date
 
 from bot import clock
 from bot.amounts import parse_amount
-from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution, pension, retirement
+from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, pension, retirement
 from bot.formatting import age, money, percent, years_months
 
 
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--income", type=_amount, required=True)
     c.add_argument("--group", action="append", choices=list(SUPPORT_GROUP_LABELS))
     c.add_argument("--period", type=int, default=1, choices=[1, 3, 6, 12])
+    a = calc.add_parser("advance")
+    a.add_argument("--income", type=_amount, required=True)
+    a.add_argument("--group", action="append", choices=list(SUPPORT_GROUP_LABELS))
+    a.add_argument("--years", type=int, required=True)
+    a.add_argument("--monthly-return", type=float, default=None,
+                   help="the fund's monthly return (default: the policy data's, if known)")
     p = calc.add_parser("pension")
     p.add_argument("--gender", choices=["male", "female"], required=True)
     p.add_argument("--months", type=int, required=True, help="months of contributions")
@@ -59,6 +66,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"Hạn nộp: {c.deadline:%d/%m/%Y}",
             ]
             sources = c.sources
+        elif args.what == "advance":
+            ad = advance_payment(args.income, args.group or ["other"], args.years, on, args.monthly_return)
+            lines = [f"Đóng trước {years_months(ad.months)}: {money(ad.net_monthly)}/tháng × {ad.months} tháng"
+                     f" = {money(ad.undiscounted)}"]
+            if ad.monthly_return is None:
+                lines.append("Chưa có lãi suất của quỹ: số trên chưa được giảm trừ (là mức tối đa)")
+            else:
+                lines.append(f"Giảm trừ theo lãi suất tháng {percent(ad.monthly_return)}: khoảng {money(ad.amount)}")
+            lines.append("Số tiền chính thức do cơ quan BHXH tính")
+            sources = ad.sources
         elif args.what == "pension":
             pe = pension(args.gender, args.months, args.income, on)
             if pe.eligible:

@@ -1,5 +1,5 @@
 """Entities in a citizen's message, found by rules rather than learned: money amounts, ages,
-birth years, durations, phone numbers, names, provinces and target groups."""
+birth years and months, durations, gender, phone numbers, names, provinces and target groups."""
 from __future__ import annotations
 
 import re
@@ -10,13 +10,24 @@ from bot.amounts import find_amounts
 from bot.phones import find_phones
 from bot.provinces import find_provinces
 from bot.target_groups import find_groups
-from bot.text import fold, nfc
+from bot.text import fold, nfc, strip_diacritics
 
 _AGE = re.compile(r"(?<!\d)(?P<n>[1-9]\d)\s*(?:tuoi|t)\b")
 _BIRTH = re.compile(
-    r"\b(?:sinh|sn|ns|nam sinh)\b\D{0,20}?(?:(?:thang|t)\s*(?P<month>1[0-2]|0?[1-9])\D{1,10}?)?"
+    r"\b(?:sinh|sn|ns|nam sinh)\b\D{0,20}?"
+    r"(?:(?:thang|t)\s*(?P<month>1[0-2]|0?[1-9])\D{1,10}?"  # "sinh tháng 1 năm 1966"
+    r"|(?:\d{1,2}\s*[/.-]\s*)?(?P<slash_month>1[0-2]|0?[1-9])\s*[/.-]\s*)?"  # "sinh 5/1/1966", "sn 01/1966"
     r"(?:nam\s*)?(?P<year>19[3-9]\d|20[0-2]\d)\b"
 )
+_FEMALE = re.compile(r"\b(?:nu|nu gioi|phu nu|dan ba|con gai|gioi tinh nu)\b")
+_MALE = re.compile(r"\b(?:nam gioi|dan ong|con trai|gioi tinh nam)\b")
+# A bare "nam" is male, but folded it is also "năm" (year, five): it counts only when typed without
+# the breve, not next to a number or a time word, and not inside a place name ("Quảng Nam").
+_BARE_NAM = re.compile(r"\bnam\b")
+_NOT_GENDER_BEFORE = re.compile(r"(?:\d|\b(?:viet|mien|phia|ha|quang|hang|moi|cac|may|vai|nua|muoi|mot|hai|ba|bon|sau|bay|tam|chin|tu))\s*$")
+_NOT_GENDER_AFTER = re.compile(r"^\s*(?:\d|(?:nay|sau|truoc|toi|ngoai|roi|nua|dinh|bo|trieu|nghin|ngan|tram|muoi|lan|thang|ruoi|qua)\b)")
+# Without any diacritics in the message, "nam sinh 1966" is "năm sinh" (year of birth).
+_YEAR_OF_BIRTH = re.compile(r"^\s*sinh\s*(?:cua\s*\w+\s*)?(?:la\s*)?\d")
 _DURATION = re.compile(
     r"(?<![\w.,])(?P<years>\d{1,2})\s*nam(?:\s*(?P<months>\d{1,2})\s*thang|\s*(?P<half>ruoi))?\b"
     r"|(?<![\w.,])(?P<only_months>\d{1,3})\s*thang\b(?!\s*(?:nam|\d))"
@@ -59,9 +70,10 @@ def extract(text: str) -> list[Entity]:
     taken = [(s, e) for _, s, e in phones]
     for m in _BIRTH.finditer(folded):
         add("birth_year", int(m["year"]), m.start("year"), m.end("year"))
-        if m["month"]:
-            add("birth_month", int(m["month"]), m.start("month"), m.end("month"))
-        taken.append((m.start(), m.end()))
+        month = "month" if m["month"] else "slash_month" if m["slash_month"] else None
+        if month:
+            add("birth_month", int(m[month]), m.start(month), m.end(month))
+        taken.append((m.start(month or "year"), m.end()))
     for a in find_amounts(text):
         if not _overlaps(a.start, a.end, taken):
             add("amount", a.value, a.start, a.end)
@@ -78,20 +90,44 @@ def extract(text: str) -> list[Entity]:
             months = int(m["years"]) * 12 + (int(m["months"]) if m["months"] else 0) + (6 if m["half"] else 0)
         add("duration_months", months, m.start(), m.end())
     provinces = find_provinces(text)
+    name = _person_name(text, folded)
+    if name:
+        add("person_name", *name)
+    spans_of_names = [(p.start, p.end) for p in provinces] + ([name[1:]] if name else [])
+    gender = _gender(text, folded, taken + spans_of_names)
+    if gender:
+        add("gender", *gender)
     for p in provinces:
         value = p.province.name if p.province else p.said
         add("province", value, p.start, p.end)
     for g in find_groups(text):
         if not _overlaps(g.start, g.end, [(p.start, p.end) for p in provinces]):
             add("target_group", g.group.key, g.start, g.end)
-    name = _person_name(text, folded)
-    if name:
-        add("person_name", *name)
     return sorted(found, key=lambda e: e.start)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
+
+
+def _gender(text: str, folded: str, taken: list[tuple[int, int]]) -> tuple[str, int, int] | None:
+    for pattern, value in ((_FEMALE, "female"), (_MALE, "male")):
+        m = pattern.search(folded)
+        if m and not _overlaps(m.start(), m.end(), taken):
+            return value, m.start(), m.end()
+    marked = strip_diacritics(text) != text
+    for m in _BARE_NAM.finditer(folded):
+        before, after = folded[: m.start()], folded[m.end():]
+        if (
+            text[m.start(): m.end()].lower() != "nam"
+            or _overlaps(m.start(), m.end(), taken)
+            or _NOT_GENDER_BEFORE.search(before)
+            or _NOT_GENDER_AFTER.search(after)
+            or (not marked and _YEAR_OF_BIRTH.search(after))
+        ):
+            continue
+        return "male", m.start(), m.end()
+    return None
 
 
 def _person_name(text: str, folded: str) -> tuple[str, int, int] | None:

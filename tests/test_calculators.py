@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.calculators import InvalidInput, contribution, counted_years, make_up, pension, retirement
+from bot.calculators import InvalidInput, advance_payment, contribution, counted_years, make_up, pension, retirement
 
 TODAY = date(2026, 11, 24)
 BEFORE = date(2026, 6, 30)
@@ -100,3 +100,28 @@ def test_make_up_payment():
     assert make_up("male", 1964, 5, 9 * 12, TODAY).status == "too_many_missing"
     assert make_up("male", 1970, 5, 12 * 12, TODAY).status == "before_retirement_age"
     assert make_up("female", 1960, 5, 16 * 12, TODAY).status == "enough"
+
+
+def test_advance_payment_without_a_known_fund_return_is_the_undiscounted_maximum():
+    a = advance_payment(5_000_000, ["other"], 5, TODAY)
+    assert a.monthly_return is None  # no published figure in the policy data: nothing invented
+    assert (a.months, a.undiscounted, a.amount) == (60, 62_040_000, 62_040_000)
+    assert "Nghị định 159/2025/NĐ-CP, Điều 7" in a.sources
+
+
+def test_advance_payment_discounted_at_a_given_monthly_return():
+    a = advance_payment(5_000_000, ["other"], 1, TODAY, monthly_return=0.005)
+    # closed form of the annuity: 1.034.000 × (1 − 1,005^−12) / (0,005 / 1,005)
+    assert a.amount == 12_074_046
+
+
+@pytest.mark.parametrize("years", [0, 6])
+def test_advance_payment_is_limited_to_five_years(years):
+    with pytest.raises(InvalidInput, match="từ 1 đến 5 năm"):
+        advance_payment(5_000_000, ["other"], years, TODAY)
+
+
+@given(st.integers(1_500_000, 50_600_000), st.integers(1, 5), st.floats(0, 0.02))
+def test_discounting_never_raises_the_amount(income, years, rate):
+    a = advance_payment(income, ["other"], years, TODAY, monthly_return=rate)
+    assert 0 < a.amount <= a.undiscounted

@@ -39,3 +39,12 @@ def test_income_out_of_range_is_a_clear_error(capsys):
 def test_unreadable_amount(capsys):
     with pytest.raises(SystemExit):
         run(capsys, "calc", "contribution", "--income", "nhiều lắm")
+
+
+def test_advance_payment(capsys):
+    code, out, _ = run(capsys, "calc", "advance", "--income", "5tr", "--years", "5")
+    assert code == 0 and "62.040.000 đồng" in out and "chưa được giảm trừ" in out and "do cơ quan BHXH tính" in out
+    code, out, _ = run(capsys, "calc", "advance", "--income", "5tr", "--years", "1", "--monthly-return", "0.005")
+    assert code == 0 and "12.074.046 đồng" in out
+    code, _, err = run(capsys, "calc", "advance", "--income", "5tr", "--years", "6")
+    assert code == 2 and "từ 1 đến 5 năm" in err

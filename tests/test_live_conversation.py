@@ -39,6 +39,41 @@ def test_contribution_for_the_users_income(assistant):
     assert "1.100.000 đồng" in reply and "1.034.000 đồng" in reply
 
 
+def test_contribution_asks_the_income_with_buttons_and_reasks_a_wrong_one(assistant):
+    chat = "contribution-flow"
+    messages = assistant.say("dong bn 1 thang", sender=chat)
+    buttons = {b["title"]: b["payload"] for m in messages for b in m.get("buttons", [])}
+    assert "Thấp nhất 1,5 triệu" in buttons and "10 triệu" in buttons
+    assert "1.500.000 đồng đến 50.600.000 đồng" in text_of(assistant.say("1 triệu", sender=chat))
+    assert "nhóm nào" in text_of(assistant.say(buttons["5 triệu"], sender=chat))
+    reply = text_of(assistant.say("hộ nghèo", sender=chat))
+    assert "1.100.000 đồng" in reply and "935.000 đồng" in reply and "2.805.000 đồng" in reply
+
+
+def test_pension_estimate_asks_only_what_is_missing(assistant):
+    chat = "pension-flow"
+    assert "nam hay nữ" in text_of(assistant.say('/ask_pension{"calculator": "pension"}', sender=chat))
+    assert "bao nhiêu năm" in text_of(assistant.say("nu", sender=chat))
+    assert "55%" in text_of(assistant.say("dong 20 nam", sender=chat))
+    reply = text_of(assistant.say("5tr", sender=chat))
+    assert "2.750.000 đồng" in reply and "ước tính" in reply and "Luật BHXH 2024, Điều 99" in reply
+
+
+@pytest.mark.parametrize("question", ["nam sinh tháng 1 năm 1966 bao giờ nghỉ hưu",
+                                      "nam sinh thang 1 nam 1966 bao gio nghi huu"])
+def test_retirement_date_in_one_message(assistant, question):
+    reply = text_of(assistant.say(question, sender="retirement-" + question[:12]))
+    assert "61 tuổi 9 tháng" in reply and "11/2027" in reply
+
+
+def test_a_cancelled_calculation(assistant):
+    chat = "cancelled-flow"
+    assert "nam hay nữ" in text_of(assistant.say('/ask_retirement_age{"calculator": "retirement"}', sender=chat))
+    assert "tháng mấy" in text_of(assistant.say("nữ", sender=chat))
+    assert "đã dừng" in text_of(assistant.say("thôi", sender=chat))
+    assert "thai sản" in text_of(assistant.say("có chế độ thai sản không", sender=chat))
+
+
 def test_state_support_for_the_poor(assistant):
     reply = text_of(assistant.say("hộ nghèo được nhà nước hỗ trợ bao nhiêu"))
     assert "50%" in reply and "165.000 đồng" in reply

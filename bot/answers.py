@@ -18,8 +18,10 @@ from bot.text import clean_message, has_words
 MAX_QUESTION_CHARS = 1000
 FALLBACK = "utter_nlu_fallback"
 UNCERTAIN_NOTE = "utter_uncertain_note"
-# Intents that are a new question: during a calculation they leave it; anything else re-asks.
+# During a calculation, a message is read as an answer when it is short or classified as one of
+# these; a longer question ("thu nhập 5 triệu đóng bao nhiêu") is answered as a new question.
 _NOT_A_NEW_QUESTION = {None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"}
+SHORT_ANSWER_WORDS = 4
 # Response name -> its variations as in domain.yml ({"text": ..., "buttons": ...}).
 Responses = Mapping[str, list[dict[str, Any]]]
 
@@ -44,7 +46,8 @@ def plan_answer(
         return Step([Reply("utter_too_long")])
     entities = list(entities)
     flow = known.get(FLOW_SLOT)
-    step = continue_flow(flow, entities, cleaned, known, day) if flow else None
+    answers_flow = flow and (intent in _NOT_A_NEW_QUESTION or len(cleaned.split()) <= SHORT_ANSWER_WORDS)
+    step = continue_flow(flow, entities, cleaned, known, day) if answers_flow else None
     if step is None and flow and intent in _NOT_A_NEW_QUESTION:
         step = reask(flow, known, day)
     if step is None:

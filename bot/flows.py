@@ -128,18 +128,20 @@ def _values(entities: list[dict[str, Any]], text: str, asked: str | None) -> dic
     for key in ("birth_year", "birth_month"):
         if isinstance(by_kind.get(key), int):
             found[key] = by_kind[key]
+    if found:  # a bare number is read only when nothing else was (Rasa has already filled the
+        return found  # slots from this message's entities, so `asked` may be the next question)
     folded = fold(text)
-    if asked == "income" and "income" not in found:
+    if asked == "income":
         bare = _NUMBER.match(folded)
         if bare:  # "5" in answer to the income question means 5 triệu
             found["income"] = int(float(bare["n"].replace(",", ".")) * MILLION)
-    elif asked == "target_group" and "target_group" not in found and _OTHER_GROUP.search(folded):
+    elif asked == "target_group" and _OTHER_GROUP.search(folded):
         found["target_group"] = "other"
-    elif asked == "contribution_months" and "contribution_months" not in found:
+    elif asked == "contribution_months":
         bare = _NUMBER.match(folded)
         if bare:  # "20" in answer to the years question means 20 years
             found["contribution_months"] = round(float(bare["n"].replace(",", ".")) * 12)
-    elif asked in ("birth_year", "birth_month") and "birth_year" not in found:
+    elif asked in ("birth_year", "birth_month"):
         m = _MONTH_YEAR.search(folded) or _YEAR.search(folded)
         if m:
             found["birth_year"] = int(m["year"])

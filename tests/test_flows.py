@@ -144,3 +144,19 @@ def test_no_message_breaks_a_calculation_in_progress(responses, text):
         step = plan_answer("inform", text, [asdict(e) for e in extract(text)], responses, TODAY,
                            {"flow": flow, "gender": "male"})
         assert step.replies and all(r.response in responses for r in step.replies)
+
+
+def test_a_full_question_during_a_calculation_is_answered_as_asked(chat):
+    chat.say("ask_contribution", "đóng bao nhiêu")
+    (reply,) = chat.say("ask_contribution", "thu nhập 5 triệu thì đóng bao nhiêu 1 tháng")
+    assert reply.response == "utter_contribution_result" and chat.slots["flow"] is None
+    chat.say("ask_contribution", "đóng bao nhiêu")
+    assert chat.names("ask_state_support", "hộ nghèo được nhà nước hỗ trợ bao nhiêu")[0] == "utter_ask_state_support"
+
+
+def test_an_answer_with_its_unit_is_not_read_again_as_the_next_answer(chat):
+    """Rasa fills the slots from the entities before the action runs: "đóng 20 năm" must not
+    also be taken as an income of 20 triệu for the question after."""
+    chat.say("ask_pension", "/ask_pension", [{"entity": "calculator", "value": "pension"}, {"entity": "gender", "value": "female"}])
+    assert chat.names("inform", "dong 20 nam") == ["utter_pension_rate", "utter_ask_average_income"]
+    assert chat.slots.get("income") is None

@@ -1,0 +1,54 @@
+"""The project's SQL database: the engine for BOT_DATABASE_URL (SQLite under var/ by default,
+PostgreSQL in production) and its Alembic migrations (bot/migrations)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url() -> str:
+    return os.environ.get("BOT_DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'bot.db'}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, connect_args={"timeout": 30})
+        _serialise_sqlite_writes(engine)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _serialise_sqlite_writes(engine: Engine) -> None:
+    """SQLite allows one writer: take the write lock when a transaction begins (BEGIN IMMEDIATE),
+    so that concurrent read-then-write transactions wait instead of failing half-way."""
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def upgrade(url: str | None = None) -> None:
+    """Apply every migration not yet applied (what `make run` and the tests do first)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
+    make_engine(url).dispose()  # creates the SQLite directory
+    command.upgrade(config, "head")

@@ -1,0 +1,74 @@
+"""A durable local outbox for leads: when the database cannot be reached, the completed request is
+written to a file (fsync'd, renamed into place) and replayed once the database is back, so that a
+citizen who was told "recorded" is never lost."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.leads import LeadRequest, LeadStore
+
+log = logging.getLogger(__name__)
+# Errors that mean "the database is not there right now", as opposed to a bug in our data.
+UNAVAILABLE = (OperationalError, DBAPIError, OSError)
+
+
+class Outbox:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def put(self, request: LeadRequest) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        final = self.directory / f"{request.submission_id}.json"
+        partial = final.with_suffix(".tmp")
+        with open(partial, "w", encoding="utf-8") as f:
+            f.write(request.to_json())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, final)
+        directory = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a crash
+        finally:
+            os.close(directory)
+        return final
+
+    def pending(self) -> list[Path]:
+        return sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime) if self.directory.exists() else []
+
+    def replay(self, store: LeadStore) -> int:
+        """Submit every waiting request, oldest first; stop at the first database failure.
+        Returns how many were stored. Submitting is idempotent, so a crash between storing and
+        deleting the file only repeats a no-op."""
+        stored = 0
+        for path in self.pending():
+            try:
+                request = LeadRequest.from_json(path.read_text(encoding="utf-8"))
+            except (ValueError, TypeError):
+                log.error("outbox file %s is unreadable; kept aside as .bad for a person to look at", path.name)
+                path.rename(path.with_suffix(".bad"))
+                continue
+            try:
+                store.submit(request)
+            except UNAVAILABLE:
+                log.warning("database still unavailable; %d lead(s) wait in the outbox", len(self.pending()))
+                break
+            path.unlink()
+            stored += 1
+        return stored
+
+
+def record(request: LeadRequest, store: LeadStore, outbox: Outbox) -> bool:
+    """Store the request, or keep it in the outbox when the database is down. True when it went
+    to the database now. Either way it is recorded."""
+    try:
+        outbox.replay(store)
+        store.submit(request)
+        return True
+    except UNAVAILABLE as error:
+        log.warning("database unavailable (%s); lead kept in the outbox", type(error).__name__)
+        outbox.put(request)
+        return False

@@ -7,9 +7,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import clock
+from bot import callback, clock
 from bot.answers import plan_answer
 from bot.flows import FACTS, FLOW_SLOT
+from bot.outbox import Desk
+
+_desk: Desk | None = None
+
+
+def desk() -> Desk:
+    """One store per action server, opened on first use (BOT_DATABASE_URL)."""
+    global _desk
+    if _desk is None:
+        _desk = Desk()
+    return _desk
 
 
 class ActionAnswer(Action):
@@ -29,7 +40,14 @@ class ActionAnswer(Action):
             entities=message.get("entities") or [],
             responses=domain.get("responses", {}),
             day=clock.today(),
-            known={name: tracker.get_slot(name) for name in (*FACTS, FLOW_SLOT)},
+            known={name: tracker.get_slot(name) for name in (*FACTS, *callback.SLOTS, FLOW_SLOT)},
+            conversation=callback.Conversation(
+                id=tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "rest",
+                intents=[e["parse_data"]["intent"].get("name") for e in tracker.events
+                         if e.get("event") == "user" and e.get("parse_data", {}).get("intent")],
+            ),
+            desk=desk(),
         )
         for reply in step.replies:
             dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)

@@ -7,6 +7,7 @@ import string
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from bot import callback
 from bot.figures import Figures, figures_on
 from bot.flows import FLOW_SLOT, GENDER_LABELS, Reply, Step, contribution_result, continue_flow, reask, start_flow
 from bot.formatting import money, years_months
@@ -35,9 +36,12 @@ def plan_answer(
     responses: Responses,
     day: date,
     known: Mapping[str, Any] | None = None,
+    conversation: callback.Conversation | None = None,
+    desk: callback.LeadDesk | None = None,
 ) -> Step:
     """The replies to one user message, in order, and the slots to set. `known` holds the slots of
-    the conversation: what the user said of themselves and the calculation in progress."""
+    the conversation: what the user said of themselves and the calculation or request in progress.
+    `desk` stores callback requests (without one, the assistant offers the hotline instead)."""
     known = known or {}
     cleaned = clean_message(text, max_chars=MAX_QUESTION_CHARS + 1)
     if not has_words(cleaned):
@@ -46,6 +50,13 @@ def plan_answer(
         return Step([Reply("utter_too_long")])
     entities = list(entities)
     flow = known.get(FLOW_SLOT)
+    figures = figures_on(day).values
+    if desk and conversation and callback.wants_withdrawal(cleaned):
+        return callback.withdraw(conversation, desk)
+    if desk and conversation and flow == callback.CALLBACK:
+        return callback.next_step(intent, cleaned, entities, known, figures, conversation, responses, desk)
+    if desk and conversation and intent == "request_callback":
+        return callback.start(figures)
     answers_flow = flow and (intent in _NOT_A_NEW_QUESTION or len(cleaned.split()) <= SHORT_ANSWER_WORDS)
     step = continue_flow(flow, entities, cleaned, known, day) if answers_flow else None
     if step is None and flow and intent in _NOT_A_NEW_QUESTION:

@@ -4,17 +4,27 @@
     bot calc advance --income 5000000 --years 5 [--monthly-return 0.004]
     bot calc pension --gender female --months 240 --income 5000000
     bot calc retirement --gender male --born 1966-01
+    bot db upgrade                     apply the database migrations (BOT_DATABASE_URL)
+    bot leads list                     the leads, newest first (names and phones masked)
+    bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
+    bot leads replay                   store the leads waiting in the outbox
 """
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 import sys
 from datetime import date
 
-from bot import clock
+from bot import clock, db
 from bot.amounts import parse_amount
 from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, pension, retirement
 from bot.formatting import age, money, percent, years_months
+from bot.leads import Lead, lead_as_dict
+from bot.outbox import Desk
+from bot.phones import mask_phone
 
 
 def _amount(text: str) -> int:
@@ -32,7 +42,15 @@ def _month(text: str) -> tuple[int, int]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--on", type=date.fromisoformat, default=None, help="date of the rules (default: today)")
-    calc = parser.add_subparsers(dest="command", required=True).add_parser("calc").add_subparsers(dest="what", required=True)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("db").add_subparsers(dest="what", required=True).add_parser("upgrade")
+    leads = commands.add_parser("leads").add_subparsers(dest="what", required=True)
+    leads.add_parser("list")
+    leads.add_parser("replay")
+    export = leads.add_parser("export")
+    export.add_argument("--format", choices=["csv", "json"], required=True)
+    export.add_argument("--output", help="file to write (default: standard output)")
+    calc = commands.add_parser("calc").add_subparsers(dest="what", required=True)
     c = calc.add_parser("contribution")
     c.add_argument("--income", type=_amount, required=True)
     c.add_argument("--group", action="append", choices=list(SUPPORT_GROUP_LABELS))
@@ -53,8 +71,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _leads(args: argparse.Namespace) -> int:
+    desk = Desk()
+    if args.what == "replay":
+        print(f"{desk.outbox.replay(desk.store)} lead(s) stored from the outbox")
+        return 0
+    leads = [lead_as_dict(lead) for lead in desk.store.leads()]
+    if args.what == "list":
+        for lead in leads:
+            print(_list_line(lead))
+        print(f"{len(leads)} lead(s)")
+        return 0
+    if args.format == "json":
+        data = json.dumps(leads, ensure_ascii=False, indent=2) + "\n"
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=[c.name for c in Lead.__table__.columns])
+        writer.writeheader()
+        writer.writerows({**lead, "interests": "; ".join(lead["interests"])} for lead in leads)
+        data = "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
+    else:
+        sys.stdout.write(data)
+    return 0
+
+
+def _list_line(lead: dict) -> str:
+    name = (lead["full_name"] or "")[:1] + "***" if lead["full_name"] else "(đã xóa)"
+    phone = mask_phone(lead["phone"]) if lead["phone"] else "(đã xóa)"
+    return f'#{lead["id"]} {lead["created_at"][:16]} {lead["status"]} | {name} {phone} | {lead["province"]} | {lead["channel"]}'
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "db":
+        db.upgrade()
+        return 0
+    if args.command == "leads":
+        return _leads(args)
     on = args.on or clock.today()
     try:
         if args.what == "contribution":

@@ -32,8 +32,9 @@ FLOW_FIELDS = {
 # Income levels offered as buttons besides the floor in force (UI choices of the issue, not policy).
 SUGGESTED_INCOMES = (3 * MILLION, 5 * MILLION, 10 * MILLION)
 GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
-# "thôi", "hủy", "bỏ qua", "thôi không cần nữa ạ": a cancel word and nothing but filler words.
-_CANCEL = re.compile(r"^\W*(?:thoi|huy|huy bo|bo qua|dung lai|khoi|stop|cancel|khong can nua|khong tinh nua)"
+# "thôi", "hủy", "thôi không cần nữa ạ": a cancel word and nothing but filler words ("bỏ qua" skips a
+# question of the callback request instead).
+_CANCEL = re.compile(r"^\W*(?:thoi|huy|huy bo|dung lai|khoi|stop|cancel|khong can nua|khong tinh nua)"
                      r"(?:\W+(?:a|nhe|nha|em|di|ban|oi|khong|can|nua|tinh|thoi|vay|roi|ok|cam|on|minh|toi|huy))*\W*$")
 # A "tháng/năm" answer to the birth question: "1/1966", "tháng 1 năm 1966", "01-1966".
 _MONTH_YEAR = re.compile(r"(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\s*(?:[/.-]|\s*nam\s*)\s*(?P<year>19\d\d|20[0-2]\d)\b")

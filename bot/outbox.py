@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot import db
 from bot.leads import LeadRequest, LeadStore
 
 log = logging.getLogger(__name__)
@@ -72,3 +73,19 @@ def record(request: LeadRequest, store: LeadStore, outbox: Outbox) -> bool:
         log.warning("database unavailable (%s); lead kept in the outbox", type(error).__name__)
         outbox.put(request)
         return False
+
+
+class Desk:
+    """Where the conversation hands a lead: the store on BOT_DATABASE_URL, with the outbox
+    (var/outbox by default) behind it."""
+
+    def __init__(self, url: str | None = None, outbox_dir: Path | None = None) -> None:
+        self.store = LeadStore(db.make_engine(url))
+        self.outbox = Outbox(outbox_dir or Path(os.environ.get("BOT_OUTBOX_DIR") or db.ROOT / "var" / "outbox"))
+
+    def record(self, request: LeadRequest) -> bool:
+        return record(request, self.store, self.outbox)
+
+    def withdraw(self, conversation_id: str) -> int:
+        self.outbox.replay(self.store)  # a lead still queued must be erased too
+        return self.store.withdraw(conversation_id)

@@ -12,6 +12,7 @@ import yaml
 from bot.text import fold, nfc
 
 DATA_FILE = Path(__file__).parent / "data" / "provinces.yml"
+OFFICES_FILE = Path(__file__).parent / "data" / "offices.yml"
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,8 @@ class Province:
 
     @property
     def office(self) -> str:
-        """The provincial social insurance office that serves it."""
-        return f"Bảo hiểm xã hội {self.kind} {self.name}"
+        """The provincial social insurance office that serves it (bot/data/offices.yml)."""
+        return _offices()[self.name]["name"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ def _gazetteer() -> _Gazetteer:
 
 def _key(name: str) -> str:
     return " ".join(re.findall(r"\w+", fold(name)))
+
+
+@lru_cache(maxsize=1)
+def _offices() -> dict[str, dict[str, str | None]]:
+    return yaml.safe_load(OFFICES_FILE.read_text(encoding="utf-8"))["offices"]
 
 
 def all_provinces() -> tuple[Province, ...]:

@@ -12,6 +12,7 @@ export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
 mkdir -p var
+"$BIN/bot" db upgrade >var/migrations.log 2>&1 || { cat var/migrations.log >&2; exit 1; }
 
 pids=()
 stop() {

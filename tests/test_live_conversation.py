@@ -1,7 +1,10 @@
 """Conversations with the real assistant: scripts/run.sh starts the Rasa server and the action
 server on free ports with a fresh SQLite database, and the tests talk to it over REST."""
+import json
+import os
 import signal
 import sqlite3
+import subprocess
 
 import pytest
 import requests
@@ -10,7 +13,8 @@ from bot.launcher import running_assistant
 
 pytestmark = pytest.mark.live
 
-MODEL = __import__("conftest").ROOT / "models" / "current.tar.gz"
+ROOT = __import__("conftest").ROOT
+MODEL = ROOT / "models" / "current.tar.gz"
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +136,22 @@ def test_ctrl_c_stops_every_server(tmp_path):
         for url in (f"{running.url}/status", f"{running.actions_url}/health"):
             with pytest.raises(requests.ConnectionError):
                 requests.get(url, timeout=5)
+
+
+def test_a_callback_request_leaves_exactly_one_lead(assistant):
+    chat = "callback-rest"
+    assert "đồng ý" in text_of(assistant.say("gọi lại cho tôi", sender=chat))
+    for answer in ["đồng ý", "Phạm Văn Hùng", "0912 345 678", "ha giang", "bỏ qua", "buổi sáng"]:
+        reply = text_of(assistant.say(answer, sender=chat))
+    assert "Phạm Văn Hùng" in reply and "Tuyên Quang" in reply
+    assert "Bảo hiểm xã hội tỉnh Tuyên Quang" in text_of(assistant.say("đúng", sender=chat))
+    exported = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "bot"), "leads", "export", "--format", "json"], check=True,
+        capture_output=True, text=True, env={**os.environ, "BOT_DATABASE_URL": f"sqlite:///{assistant.db}"},
+    ).stdout
+    leads = [lead for lead in json.loads(exported) if lead["conversation_id"] == chat]
+    assert len(leads) == 1
+    assert (leads[0]["phone"], leads[0]["province"], leads[0]["preferred_time"]) == ("0912345678", "Tuyên Quang", "buổi sáng")
+    with sqlite3.connect(assistant.db) as db:
+        consents = db.execute("select text_version from consents where conversation_id = ?", (chat,)).fetchall()
+    assert consents == [("2026-11-v1",)]

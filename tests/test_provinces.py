@@ -64,3 +64,11 @@ def test_office_name():
 @given(st.text())
 def test_never_raises(text):
     find_provinces(text)
+
+
+def test_every_province_has_its_office():
+    from bot.provinces import all_provinces
+    offices = {p.name: p.office for p in all_provinces()}
+    assert len(offices) == 34
+    assert offices["Tuyên Quang"] == "Bảo hiểm xã hội tỉnh Tuyên Quang"
+    assert offices["Hồ Chí Minh"] == "Bảo hiểm xã hội thành phố Hồ Chí Minh"

@@ -1,0 +1,209 @@
+"""The callback request: consent first, then name, phone, province, commune and a time to call,
+a summary to confirm or correct, and the lead recorded for the provincial BHXH office. "hủy"
+abandons it (nothing stored); "xóa thông tin của tôi" withdraws consent at any time.
+
+State lives in Rasa slots (flow = "callback", the fields below, consent_at); pure Python apart from
+the LeadDesk it is given, which stores."""
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping, Protocol
+
+from bot.flows import FLOW_SLOT, Reply, Step, is_cancel
+from bot.leads import LeadRequest
+from bot.provinces import province_by_name, resolve_province
+from bot.text import fold
+
+CALLBACK = "callback"
+CONSENT_RESPONSE = "utter_ask_consent"
+# Bump when the consent text in domain.yml changes: each consent record names the version shown.
+CONSENT_VERSION = "2026-11-v1"
+FIELDS = ("full_name", "phone", "province", "commune", "preferred_time")
+OPTIONAL = ("commune", "preferred_time")
+SLOTS = ("consent_at", *FIELDS)
+SKIPPED = ""  # an optional field the user chose not to give
+SLOT_OF_ENTITY = {"person_name": "full_name", "phone": "phone", "province": "province"}
+LABELS = {"full_name": "Họ tên", "phone": "Số điện thoại", "province": "Tỉnh/thành phố",
+          "commune": "Xã/phường", "preferred_time": "Thời gian gọi"}
+TOPICS = {
+    "ask_contribution": "mức đóng", "ask_state_support": "Nhà nước hỗ trợ", "ask_payment_method": "cách đóng",
+    "ask_pension": "lương hưu", "ask_retirement_age": "tuổi nghỉ hưu", "ask_make_up_payment": "đóng bù",
+    "ask_benefits": "quyền lợi", "ask_lump_sum": "rút một lần", "ask_survivor": "tử tuất",
+    "ask_maternity": "thai sản", "ask_health_insurance": "BHYT", "ask_registration": "đăng ký tham gia",
+    "ask_eligibility": "điều kiện tham gia", "ask_compare": "so sánh", "ask_pause": "tạm dừng đóng",
+}
+_YES = re.compile(r"^\W*(?:co|dong y|ok|oke|duoc|vang|u|uh|yes|dung|dung roi|chinh xac|gui|gui di|xac nhan)\b")
+_NO = re.compile(r"^\W*(?:khong|ko|khong dong y|thoi|no)\b")
+_SKIP = re.compile(r"^\W*(?:khong|ko|bo qua|khong can|luc nao cung duoc|sao cung duoc|gio nao cung duoc)\W*$")
+_WITHDRAW = re.compile(
+    r"\b(?:xoa|huy)\s+(?:het\s+)?(?:thong tin|du lieu|so dien thoai|sdt)\b"
+    r"|\bkhong\s+muon\s+(?:duoc\s+|bi\s+)?(?:goi|lien lac)"
+    r"|\b(?:rut lai|thu hoi)\s+(?:su\s+)?dong y\b|\bdung\s+goi\b"
+)
+_CORRECT = re.compile(r"\b(?:sua|doi|nham|sai)\b")
+_FIELD_WORDS = [("phone", r"\b(?:so|sdt|dien thoai)\b"), ("full_name", r"\bten\b"),
+                ("commune", r"\b(?:xa|phuong)\b"), ("province", r"\b(?:tinh|thanh pho)\b"),
+                ("preferred_time", r"\b(?:gio|thoi gian|luc)\b")]
+_NAME = re.compile(r"^[^\W\d_]+(?:[\s'-]+[^\W\d_]+){0,5}$")
+MAX_FREE_TEXT = 120
+PHONE_HELP = ("số điện thoại này chưa đúng. Anh/chị nhập số di động 10 số bắt đầu bằng 03, 05, 07, 08 "
+              "hoặc 09 (ví dụ 0912 345 678), hoặc số cố định bắt đầu bằng 02.")
+# A bare name is read as a name only when the message was not classified as a question.
+ANSWER_INTENTS = {None, "inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "greet"}
+
+
+class LeadDesk(Protocol):
+    def record(self, request: LeadRequest) -> bool: ...
+    def withdraw(self, conversation_id: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    channel: str
+    intents: list[str] = field(default_factory=list)  # the user's intents so far, oldest first
+
+
+def consent_sha256(responses: Mapping[str, list[dict[str, Any]]]) -> str:
+    return hashlib.sha256(responses[CONSENT_RESPONSE][0]["text"].encode("utf-8")).hexdigest()
+
+
+def wants_withdrawal(text: str) -> bool:
+    return bool(_WITHDRAW.search(fold(text)))
+
+
+def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
+    cleared = {name: None for name in SLOTS} | {FLOW_SLOT: None}
+    if desk.withdraw(conversation.id):
+        return Step([Reply("utter_consent_withdrawn")], cleared)
+    return Step([Reply("utter_nothing_to_withdraw")], cleared)
+
+
+def start(figures: dict[str, str]) -> Step:
+    return Step([Reply(CONSENT_RESPONSE, figures)], {FLOW_SLOT: CALLBACK, "consent_at": None})
+
+
+def next_step(intent: str | None, text: str, entities: list[dict[str, Any]], known: Mapping[str, Any],
+              figures: dict[str, str], conversation: Conversation, responses: Mapping[str, Any],
+              desk: LeadDesk, now: datetime | None = None) -> Step:
+    """The reply to a message while the callback request is in progress."""
+    folded = fold(text)
+    if is_cancel(text):
+        return Step([Reply("utter_callback_cancelled", figures)], {FLOW_SLOT: None, "consent_at": None})
+    state = {name: known.get(name) for name in SLOTS}
+    slots: dict[str, Any] = {}
+    if not state["consent_at"]:
+        if intent == "affirm" or _YES.match(folded):
+            at = (now or datetime.now(timezone.utc)).isoformat()
+            state["consent_at"] = slots["consent_at"] = at
+        elif intent == "deny" or _NO.match(folded):
+            return Step([Reply("utter_no_consent", figures)], {FLOW_SLOT: None})
+        else:
+            return Step([Reply("utter_flow_not_understood", figures), Reply(CONSENT_RESPONSE, figures)])
+        return _ask_next(state, slots, figures, [])
+    # Rasa has already put this message's entities into the slots: the question it answers is
+    # the first one missing without them.
+    said_now = {SLOT_OF_ENTITY[e["entity"]] for e in entities if e.get("entity") in SLOT_OF_ENTITY}
+    asked = _missing({**state, **{name: None for name in said_now}})
+    if asked is None:  # the summary was shown: a yes records, a correction asks that field again
+        to_correct = _field_to_correct(folded, entities)
+        if to_correct:
+            slots[to_correct] = state[to_correct] = None
+            return _ask_next(state, slots, figures, [])
+        if intent == "affirm" or _YES.match(folded):
+            return _record(state, figures, conversation, responses, desk, known)
+        return Step([Reply("utter_flow_not_understood", figures), _summary(state, figures)])
+    value, problem = _read(asked, intent, text, folded, entities)
+    if problem:
+        return Step([problem, _question(asked, figures)] if problem.response != "utter_ask_which_province" else [problem])
+    if value is None:
+        return Step([Reply("utter_flow_not_understood", figures), _question(asked, figures)])
+    state[asked] = slots[asked] = value
+    return _ask_next(state, slots, figures, [])
+
+
+def _missing(state: Mapping[str, Any]) -> str | None:
+    return next((name for name in FIELDS if state.get(name) is None or (
+        name == "province" and state[name] is not None and province_by_name(str(state[name])) is None)), None)
+
+
+def _ask_next(state: Mapping[str, Any], slots: dict[str, Any], figures: dict[str, str], replies: list[Reply]) -> Step:
+    asked = _missing(state)
+    if asked is None:
+        return Step(replies + [_summary(state, figures)], slots)
+    return Step(replies + [_question(asked, figures)], slots)
+
+
+def _question(asked: str, figures: dict[str, str]) -> Reply:
+    return Reply(f"utter_ask_{asked}", figures)
+
+
+def _summary(state: Mapping[str, Any], figures: dict[str, str]) -> Reply:
+    lines = [f"• {LABELS[name]}: {state[name]}" for name in FIELDS if state.get(name)]
+    return Reply("utter_callback_summary", {**figures, "summary": "\n".join(lines)})
+
+
+def _read(asked: str, intent: str | None, text: str, folded: str,
+          entities: list[dict[str, Any]]) -> tuple[Any, Reply | None]:
+    """(value, None), (None, a reply explaining the problem) or (None, None) when nothing was read."""
+    said = {e.get("entity"): e.get("value") for e in reversed(entities)}
+    if asked == "full_name":
+        if said.get("person_name"):
+            return said["person_name"], None
+        name = text.strip(" .,!")
+        if intent in ANSWER_INTENTS and _NAME.match(name) and 2 <= len(name) <= 60:
+            return " ".join(w[:1].upper() + w[1:] for w in name.split()), None
+        return None, None
+    if asked == "phone":
+        if said.get("phone"):
+            return said["phone"], None
+        if re.search(r"\d", text):
+            return None, Reply("utter_invalid_value", {"message": PHONE_HELP})
+        return None, None
+    if asked == "province":
+        match = resolve_province(str(said.get("province") or text))
+        if match is None:
+            return None, None
+        if match.province is None:
+            names = [p.name for p in match.candidates]
+            buttons = [{"title": n, "payload": f'/inform{{"province": "{n}"}}'} for n in names]
+            return None, Reply("utter_ask_which_province", {"said": match.said, "options": " hay ".join(names)}, buttons)
+        return match.province.name, None
+    if _SKIP.match(folded):
+        return SKIPPED, None
+    return text.strip()[:MAX_FREE_TEXT], None
+
+
+def _field_to_correct(folded: str, entities: list[dict[str, Any]]) -> str | None:
+    for e in entities:
+        if e.get("entity") == "field" and e.get("value") in FIELDS:
+            return str(e["value"])
+    if _CORRECT.search(folded):
+        return next((name for name, words in _FIELD_WORDS if re.search(words, folded)), None)
+    return None
+
+
+def _record(state: Mapping[str, Any], figures: dict[str, str], conversation: Conversation,
+            responses: Mapping[str, Any], desk: LeadDesk, known: Mapping[str, Any]) -> Step:
+    province = province_by_name(str(state["province"]))
+    assert province is not None  # _missing guarantees it
+    topics = list(dict.fromkeys(TOPICS[i] for i in conversation.intents if i in TOPICS))
+    income = known.get("income")
+    request = LeadRequest(
+        submission_id=uuid.uuid4().hex,
+        full_name=str(state["full_name"]), phone=str(state["phone"]),
+        province=province.name, office=province.office,
+        commune=state["commune"] or None, preferred_time=state["preferred_time"] or None,
+        channel=conversation.channel, conversation_id=conversation.id,
+        consent_version=CONSENT_VERSION, consent_sha256=consent_sha256(responses),
+        consent_given_at=str(state["consent_at"]),
+        income=int(income) if income else None, target_group=known.get("target_group"),
+        interests=topics,
+    )
+    desk.record(request)  # stored now, or durably queued: recorded either way
+    cleared = {name: None for name in ("consent_at", "commune", "preferred_time")} | {FLOW_SLOT: None}
+    return Step([Reply("utter_callback_recorded", {**figures, "office": province.office})], cleared)

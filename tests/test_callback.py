@@ -1,0 +1,157 @@
+"""The callback request, turn by turn through plan_answer as the action drives it, storing into a
+real SQLite database through the same Desk the action server uses."""
+import json
+from dataclasses import asdict
+
+import pytest
+
+from bot import db
+from bot.answers import plan_answer
+from bot.callback import CONSENT_VERSION, Conversation, consent_sha256
+from bot.cli import main
+from bot.extract import extract
+from bot.leads import lead_as_dict
+from bot.outbox import Desk
+from conftest import TODAY
+
+SLOT_OF = {"amount": "income", "target_group": "target_group", "person_name": "full_name", "phone": "phone",
+           "province": "province"}
+# Fingerprint of the consent text CONSENT_VERSION names: a changed text needs a new version.
+RECORDED_SHA256_PREFIX = "de4d7d28200e"
+
+
+class Chat:
+    def __init__(self, responses, desk, sender="zalo-123"):
+        self.responses, self.desk, self.slots, self.intents = responses, desk, {}, []
+        self.sender = sender
+
+    def say(self, intent, text, entities=None):
+        entities = entities if entities is not None else [asdict(e) for e in extract(text)]
+        for e in entities:
+            if e["entity"] in SLOT_OF:
+                self.slots[SLOT_OF[e["entity"]]] = e["value"]
+        self.intents.append(intent)
+        step = plan_answer(intent, text, entities, self.responses, TODAY, dict(self.slots),
+                           Conversation(self.sender, "zalo", list(self.intents)), self.desk)
+        self.slots.update(step.slots)
+        return step.replies
+
+    def names(self, intent, text, entities=None):
+        return [r.response for r in self.say(intent, text, entities)]
+
+
+@pytest.fixture
+def desk(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db.upgrade(url)
+    monkeypatch.setenv("BOT_DATABASE_URL", url)
+    monkeypatch.setenv("BOT_OUTBOX_DIR", str(tmp_path / "outbox"))
+    return Desk(url, tmp_path / "outbox")
+
+
+@pytest.fixture
+def chat(responses, desk):
+    return Chat(responses, desk)
+
+
+def stored(desk):
+    return [lead_as_dict(lead) for lead in desk.store.leads()]
+
+
+def test_a_complete_request_with_a_correction(chat, desk):
+    chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu")
+    assert chat.names("request_callback", "gọi lại cho tôi") == ["utter_ask_consent"]
+    assert chat.names("affirm", "đồng ý") == ["utter_ask_full_name"]
+    assert chat.names("inform", "nguyễn thị lan") == ["utter_ask_phone"]
+    replies = chat.say("inform", "0123")
+    assert [r.response for r in replies] == ["utter_invalid_value", "utter_ask_phone"]
+    assert "ví dụ 0912 345 678" in replies[0].variables["message"]
+    assert chat.names("inform", "+84 912.345.678") == ["utter_ask_province"]
+    assert chat.names("inform", "ha giang") == ["utter_ask_commune"]
+    assert chat.names("inform", "xã Tân Trào") == ["utter_ask_preferred_time"]
+    (summary,) = chat.say("inform", "bỏ qua")
+    assert summary.response == "utter_callback_summary"
+    assert "Nguyễn Thị Lan" in summary.variables["summary"] and "Tuyên Quang" in summary.variables["summary"]
+    assert chat.names("inform", "/inform", [{"entity": "field", "value": "phone"}]) == ["utter_ask_phone"]
+    assert chat.names("inform", "0987 654 321") == ["utter_callback_summary"]
+    assert stored(desk) == []  # nothing before the final yes
+    (done,) = chat.say("affirm", "đúng rồi")
+    assert done.response == "utter_callback_recorded"
+    assert done.variables["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang"
+    (lead,) = stored(desk)
+    assert (lead["full_name"], lead["phone"], lead["province"], lead["commune"]) == (
+        "Nguyễn Thị Lan", "0987654321", "Tuyên Quang", "xã Tân Trào")
+    assert lead["preferred_time"] is None and lead["income"] == 5_000_000
+    assert lead["interests"] == ["mức đóng"] and (lead["channel"], lead["conversation_id"]) == ("zalo", "zalo-123")
+
+
+def test_no_consent_stores_nothing_and_gives_the_hotline(chat, desk, responses):
+    chat.say("request_callback", "nhờ cán bộ gọi cho tôi")
+    (reply,) = chat.say("deny", "không")
+    assert reply.response == "utter_no_consent" and "{hotline}" in responses["utter_no_consent"][0]["text"]
+    assert stored(desk) == [] and chat.slots["flow"] is None
+
+
+def test_cancel_during_the_form(chat, desk):
+    chat.say("request_callback", "gọi lại cho tôi")
+    chat.say("affirm", "ok")
+    chat.say("inform", "Trần Văn Bình")
+    assert chat.names("deny", "hủy") == ["utter_callback_cancelled"]
+    assert stored(desk) == [] and chat.slots["flow"] is None
+
+
+def test_what_was_said_before_is_not_asked_again(chat):
+    chat.say("inform", "tôi tên Lê Văn Tám, sđt 0912 000 111, ở Đồng Nai")
+    chat.say("request_callback", "gọi lại cho tôi")
+    assert chat.names("affirm", "có") == ["utter_ask_commune"]
+
+
+def test_an_ambiguous_province_is_asked_again(chat):
+    chat.say("request_callback", "gọi lại cho tôi")
+    chat.say("affirm", "có")
+    chat.say("inform", "Lan")
+    chat.say("inform", "0912000111")
+    (reply,) = chat.say("inform", "ĐN")
+    assert reply.response == "utter_ask_which_province" and [b["title"] for b in reply.buttons] == ["Đà Nẵng", "Đồng Nai"]
+    assert chat.names("inform", '/inform{"province": "Đồng Nai"}', [{"entity": "province", "value": "Đồng Nai"}]) == ["utter_ask_commune"]
+
+
+def test_a_question_is_not_taken_for_a_name(chat):
+    chat.say("request_callback", "gọi lại cho tôi")
+    chat.say("affirm", "có")
+    assert chat.names("ask_pension", "bao giờ được lương hưu") == ["utter_flow_not_understood", "utter_ask_full_name"]
+
+
+def test_withdrawal_anonymises_the_lead(chat, desk):
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan"),
+                         ("inform", "0912000111"), ("inform", "Nghệ An"), ("inform", "bỏ qua"),
+                         ("inform", "bỏ qua"), ("affirm", "đúng")]:
+        chat.say(intent, text)
+    assert len(stored(desk)) == 1
+    assert chat.names("out_of_scope", "xóa thông tin của tôi") == ["utter_consent_withdrawn"]
+    (lead,) = stored(desk)
+    assert lead["full_name"] is None and lead["phone"] is None and lead["anonymised_at"]
+    assert chat.names("out_of_scope", "tôi không muốn được gọi nữa") == ["utter_nothing_to_withdraw"]
+
+
+def test_consent_text_matches_its_version(responses):
+    """The consent record names the text shown: this fingerprint changes with the text, and the
+    version in bot/callback.py must change with it."""
+    assert (CONSENT_VERSION, consent_sha256(responses)[:12]) == ("2026-11-v1", RECORDED_SHA256_PREFIX)
+
+
+def test_export_json_and_csv(chat, desk, tmp_path, capsys):
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lò Thị Mai"),
+                         ("inform", "0912000111"), ("inform", "yen bai"), ("inform", "bỏ qua"),
+                         ("inform", "sáng"), ("affirm", "đúng")]:
+        chat.say(intent, text)
+    assert main(["leads", "export", "--format", "json"]) == 0
+    (lead,) = json.loads(capsys.readouterr().out)
+    assert (lead["full_name"], lead["province"], lead["preferred_time"]) == ("Lò Thị Mai", "Lào Cai", "sáng")
+    out = tmp_path / "leads.csv"
+    assert main(["leads", "export", "--format", "csv", "--output", str(out)]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "Lò Thị Mai".encode() in raw
+    assert main(["leads", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "0912000111" not in listing and "091****111" in listing and "Lò Thị Mai" not in listing

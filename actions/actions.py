@@ -13,6 +13,7 @@ from bot.flows import FACTS, FLOW_SLOT
 from bot.outbox import Desk
 
 _desk: Desk | None = None
+OUTBOX_REPLAY_SECONDS = 60
 
 
 def desk() -> Desk:
@@ -20,6 +21,7 @@ def desk() -> Desk:
     global _desk
     if _desk is None:
         _desk = Desk()
+        _desk.replay_every(OUTBOX_REPLAY_SECONDS)
     return _desk
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -89,3 +90,19 @@ class Desk:
     def withdraw(self, conversation_id: str) -> int:
         self.outbox.replay(self.store)  # a lead still queued must be erased too
         return self.store.withdraw(conversation_id)
+
+    def replay_every(self, seconds: float) -> threading.Event:
+        """Replay the outbox in the background every `seconds` while leads wait, so they reach the
+        database once it is back even if nobody else asks for a callback. Set the event to stop."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(seconds):
+                if self.outbox.pending():
+                    try:
+                        self.outbox.replay(self.store)
+                    except Exception:  # never let the background loop die; the next round retries
+                        log.exception("outbox replay failed")
+
+        threading.Thread(target=loop, name="outbox-replay", daemon=True).start()
+        return stop

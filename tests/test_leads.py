@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import db
 from bot.leads import Consent, Lead, LeadRequest, LeadStore, StatusChange, now
-from bot.outbox import Outbox, record
+from bot.outbox import Desk, Outbox, record
 from db_fixtures import TcpProxy, fresh_postgres, fresh_sqlite, postgres_unavailable, POSTGRES_URL
 
 
@@ -138,3 +139,22 @@ def test_a_database_outage_mid_run_loses_no_lead(tmp_path):
         assert phones == ["0911111111", "0922222222", "0933333333"]
         proxy.stop()
         store.engine.dispose()
+
+
+@pytest.mark.skipif(postgres_unavailable() is not None, reason=postgres_unavailable() or "")
+def test_waiting_leads_reach_the_database_by_themselves_when_it_is_back(tmp_path):
+    with fresh_postgres() as real_url:
+        real = make_url(real_url)
+        proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
+        url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        desk = Desk(url, tmp_path / "outbox")
+        assert desk.record(request_for(phone="0944444444")) is False  # the database is down
+        stop = desk.replay_every(0.2)
+        proxy.start()
+        deadline = time.monotonic() + 30
+        while desk.outbox.pending() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop.set()
+        assert [lead.phone for lead in desk.store.leads()] == ["0944444444"]
+        proxy.stop()
+        desk.store.engine.dispose()

@@ -2,14 +2,14 @@
 with which figures and buttons. Pure Python; actions/ only hands the result to Rasa."""
 from __future__ import annotations
 
-import json
 import string
 from datetime import date
 from typing import Any, Iterable, Mapping
 
 from bot import callback
 from bot.figures import Figures, figures_on
-from bot.flows import FLOW_SLOT, GENDER_LABELS, Reply, Step, contribution_result, continue_flow, reask, start_flow
+from bot.flows import (FLOW_SLOT, GENDER_LABELS, Reply, Step, ask_which_province, contribution_result,
+                       continue_flow, reask, start_flow)
 from bot.formatting import money, years_months
 from bot.provinces import resolve_province
 from bot.target_groups import groups
@@ -50,7 +50,8 @@ def plan_answer(
         return Step([Reply("utter_too_long")])
     entities = list(entities)
     flow = known.get(FLOW_SLOT)
-    figures = figures_on(day).values
+    day_figures = figures_on(day)
+    figures = day_figures.values
     if desk and conversation and callback.wants_withdrawal(cleaned):
         return callback.withdraw(conversation, desk)
     if desk and conversation and flow == callback.CALLBACK:
@@ -65,7 +66,7 @@ def plan_answer(
         step = _new_question(intent, cleaned, entities, responses, day, known)
         if flow and FLOW_SLOT not in step.slots:
             step.slots[FLOW_SLOT] = None  # the user moved on to another question
-    return Step(_with_note(step.replies, responses, figures_on(day)), step.slots)
+    return Step(_with_note(step.replies, responses, day_figures), step.slots)
 
 
 def _new_question(intent: str | None, text: str, entities: list[dict[str, Any]], responses: Responses,
@@ -122,7 +123,7 @@ def _inform(entities: list[dict[str, Any]], figures: dict[str, str]) -> list[Rep
             if match is None:
                 continue
             if match.province is None:
-                return [_ask_which_province(match.said, [p.name for p in match.candidates], figures)]
+                return [ask_which_province(match, figures)]
             detail = f"{match.province.kind} {match.province.name}"
             if match.old_name:
                 detail += f" (trước đây là {match.old_name})"
@@ -159,11 +160,3 @@ def _describe(kind: str | None, value: Any) -> str | None:
     except (TypeError, ValueError):  # a hand-typed payload entity with a wrong type
         return None
     return None
-
-
-def _ask_which_province(said: str, options: list[str], figures: dict[str, str]) -> Reply:
-    buttons = [
-        {"title": name, "payload": "/inform" + json.dumps({"province": name}, ensure_ascii=False)}
-        for name in options
-    ]
-    return Reply("utter_ask_which_province", {**figures, "said": said, "options": " hay ".join(options)}, buttons)

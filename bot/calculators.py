@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.figures import retirement_age_months
 from bot.formatting import money
-from bot.policy import params_on
+from bot.policy import PolicySnapshot, params_on
 
 
 SUPPORT_GROUP_LABELS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
@@ -41,12 +41,17 @@ class Contribution:
     certain: bool
 
 
+def income_range(p: PolicySnapshot) -> tuple[int, int]:
+    """The lowest and highest monthly income a contribution may be based on."""
+    return p.value("income_floor"), p.value("reference_level") * p.value("income_ceiling_multiple")
+
+
 def contribution(income: int, groups: list[str] | tuple[str, ...], period_months: int, on: date) -> Contribution:
     """22 % of the chosen income, minus the state support of the highest group, computed on the
     contribution at the income floor (never on the chosen income)."""
     p = params_on(on)
     floor, rate = p["income_floor"], p["contribution_rate"]
-    ceiling = p.value("reference_level") * p.value("income_ceiling_multiple")
+    ceiling = income_range(p)[1]
     if not floor.value <= income <= ceiling:
         raise InvalidInput(
             f"Mức thu nhập chọn để đóng phải từ {money(floor.value)} đến {money(ceiling)} một tháng."

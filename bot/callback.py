@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
-from bot.flows import FLOW_SLOT, Reply, Step, is_cancel
+from bot.flows import FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
 from bot.leads import LeadRequest
 from bot.provinces import province_by_name, resolve_province
 from bot.text import fold
@@ -169,9 +169,7 @@ def _read(asked: str, intent: str | None, text: str, folded: str,
         if match is None:
             return None, None
         if match.province is None:
-            names = [p.name for p in match.candidates]
-            buttons = [{"title": n, "payload": f'/inform{{"province": "{n}"}}'} for n in names]
-            return None, Reply("utter_ask_which_province", {"said": match.said, "options": " hay ".join(names)}, buttons)
+            return None, ask_which_province(match, {})
         return match.province.name, None
     if _SKIP.match(folded):
         return SKIPPED, None

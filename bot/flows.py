@@ -7,16 +7,18 @@ facts the user gave (FACTS). Pure Python; bot.answers calls `continue_flow` / `s
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
-from bot.amounts import MILLION, find_amounts
-from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution, pension, retirement
+from bot.amounts import MILLION
+from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution, income_range, pension, retirement
 from bot.figures import Figures, figures_on
 from bot.formatting import age, millions, money, percent, years_months
 from bot.policy import params_on
+from bot.provinces import ProvinceMatch
 from bot.target_groups import groups
 from bot.text import fold
 
@@ -57,6 +59,13 @@ class Step:
 
     replies: list[Reply]
     slots: dict[str, Any] = field(default_factory=dict)
+
+
+def ask_which_province(match: ProvinceMatch, figures: dict[str, str]) -> Reply:
+    """The user named an ambiguous place ("ĐN"): one button per province it may mean."""
+    names = [p.name for p in match.candidates]
+    buttons = [{"title": n, "payload": "/inform" + json.dumps({"province": n}, ensure_ascii=False)} for n in names]
+    return Reply("utter_ask_which_province", {**figures, "said": match.said, "options": " hay ".join(names)}, buttons)
 
 
 def is_cancel(text: str) -> bool:
@@ -157,8 +166,7 @@ def _validate(key: str, value: Any, flow: str, day: date) -> tuple[Any, str | No
     """(value, None) when the law allows it, else (None, a polite reason)."""
     p = params_on(day)
     if key == "income":
-        floor = p.value("income_floor")
-        ceiling = p.value("reference_level") * p.value("income_ceiling_multiple")
+        floor, ceiling = income_range(p)
         if not floor <= value <= ceiling:
             what = "Mức thu nhập chọn để đóng" if flow == "contribution" else "Bình quân thu nhập làm căn cứ đóng"
             return None, f"{what} phải từ {money(floor)} đến {money(ceiling)} một tháng."
@@ -208,9 +216,7 @@ def _question(flow: str, asked: str, facts: Mapping[str, Any], figures: Figures,
 
 def income_buttons(day: date) -> list[dict[str, str]]:
     """The floor in force and the suggested levels within the allowed range."""
-    p = params_on(day)
-    floor = p.value("income_floor")
-    ceiling = p.value("reference_level") * p.value("income_ceiling_multiple")
+    floor, ceiling = income_range(params_on(day))
     levels = [floor] + [x for x in SUGGESTED_INCOMES if floor < x <= ceiling]
     return [
         {"title": ("Thấp nhất " if x == floor else "") + millions(x), "payload": f'/inform{{"amount": {x}}}'}

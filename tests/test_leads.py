@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot import db
 from bot.leads import Consent, Lead, LeadRequest, LeadStore, StatusChange, now
 from bot.outbox import Desk, Outbox, record
-from db_fixtures import TcpProxy, fresh_postgres, fresh_sqlite, postgres_unavailable, POSTGRES_URL
+from db_fixtures import TcpProxy, fresh_postgres, fresh_sqlite, postgres_unavailable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

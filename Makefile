@@ -12,6 +12,7 @@ INSTALLED := $(VENV)/.installed
 
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
+export STAFF_PORT ?= 8000
 export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 

@@ -8,6 +8,10 @@
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
     bot leads replay                   store the leads waiting in the outbox
+    bot staff create-user --username U [--password P] --role admin|office|trainer [--province "Nghệ An"]
+                                       (without --password, the password is read from standard input)
+    bot staff ensure-admin             create "admin" with a one-time password when there is no admin
+    bot staff serve [--host H] [--port 8000]   the staff pages (STAFF_PORT)
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from datetime import date
 
@@ -22,9 +27,10 @@ from bot import clock, db
 from bot.amounts import parse_amount
 from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, pension, retirement
 from bot.formatting import age, money, percent, years_months
-from bot.leads import Lead, lead_as_dict
+from bot.leads import EXPORT_FIELDS, lead_as_dict
 from bot.outbox import Desk
 from bot.phones import mask_phone
+from bot.staff.accounts import ROLES, AccountError, Accounts
 
 
 def _amount(text: str) -> int:
@@ -50,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     export = leads.add_parser("export")
     export.add_argument("--format", choices=["csv", "json"], required=True)
     export.add_argument("--output", help="file to write (default: standard output)")
+    staff = commands.add_parser("staff").add_subparsers(dest="what", required=True)
+    user = staff.add_parser("create-user")
+    user.add_argument("--username", required=True)
+    user.add_argument("--password", help="default: read from standard input")
+    user.add_argument("--role", required=True, choices=list(ROLES))
+    user.add_argument("--province", help="the province of an office account")
+    staff.add_parser("ensure-admin")
+    serve = staff.add_parser("serve")
+    serve.add_argument("--host", default=os.environ.get("STAFF_INTERFACE", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("STAFF_PORT", "8000")))
     calc = commands.add_parser("calc").add_subparsers(dest="what", required=True)
     c = calc.add_parser("contribution")
     c.add_argument("--income", type=_amount, required=True)
@@ -86,7 +102,7 @@ def _leads(args: argparse.Namespace) -> int:
         data = json.dumps(leads, ensure_ascii=False, indent=2) + "\n"
     else:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=[c.name for c in Lead.__table__.columns])
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         writer.writerows({**lead, "interests": "; ".join(lead["interests"])} for lead in leads)
         data = "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
@@ -104,6 +120,29 @@ def _list_line(lead: dict) -> str:
     return f'#{lead["id"]} {lead["created_at"][:16]} {lead["status"]} | {name} {phone} | {lead["province"]} | {lead["channel"]}'
 
 
+def _staff(args: argparse.Namespace) -> int:
+    engine = db.make_engine()
+    if args.what == "serve":
+        from bot.staff.server import serve
+        serve(engine, args.host, args.port)
+        return 0
+    accounts = Accounts(engine)
+    try:
+        if args.what == "ensure-admin":
+            password = accounts.ensure_admin()
+            if password:
+                print(f"Tài khoản quản trị đầu tiên: admin, mật khẩu dùng một lần: {password}")
+                print("(đổi mật khẩu ngay ở lần đăng nhập đầu tiên)")
+            return 0
+        password = args.password if args.password is not None else sys.stdin.readline().rstrip("\r\n")
+        created = accounts.create_user(args.username, password, args.role, args.province)
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Đã tạo tài khoản {created.username} ({created.role_label}{', ' + created.province if created.province else ''})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "db":
@@ -111,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "leads":
         return _leads(args)
+    if args.command == "staff":
+        return _staff(args)
     on = args.on or clock.today()
     try:
         if args.what == "contribution":

@@ -27,6 +27,7 @@ def free_port() -> int:
 class RunningAssistant:
     url: str
     actions_url: str
+    staff_url: str
     startup_seconds: float
     process: subprocess.Popen
 
@@ -39,8 +40,8 @@ class RunningAssistant:
 @contextmanager
 def running_assistant(database_url: str, extra_env: dict[str, str] | None = None,
                       timeout: float = 300) -> Iterator[RunningAssistant]:
-    rasa_port, actions_port = free_port(), free_port()
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
+    rasa_port, actions_port, staff_port = free_port(), free_port(), free_port()
+    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "STAFF_PORT": str(staff_port),
            "BOT_DATABASE_URL": database_url, **(extra_env or {})}
     start = time.monotonic()
     process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
@@ -54,7 +55,7 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
         else:
             raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/rasa.log")
         yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
-                               time.monotonic() - start, process)
+                               f"http://127.0.0.1:{staff_port}", time.monotonic() - start, process)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

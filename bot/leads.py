@@ -14,12 +14,26 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, relationship
 
 from bot.phones import mask_phone
+from bot.text import fold
 
 log = logging.getLogger(__name__)
 Base = declarative_base()
 
 NEW, CONTACTED = "mới", "đã liên hệ"
+REGISTERED, NOT_INTERESTED, UNREACHABLE = "đã đăng ký tham gia", "không quan tâm", "không liên lạc được"
+STATUSES = (NEW, CONTACTED, REGISTERED, NOT_INTERESTED, UNREACHABLE)
+# The follow-up workflow: which status may follow which. "không liên lạc được" may also follow "mới"
+# (the first call went unanswered) and lead back to "đã liên hệ" when a later call gets through;
+# someone "không quan tâm" may change their mind. A registration is final.
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    NEW: (CONTACTED, UNREACHABLE),
+    CONTACTED: (REGISTERED, NOT_INTERESTED, UNREACHABLE),
+    UNREACHABLE: (CONTACTED,),
+    NOT_INTERESTED: (CONTACTED,),
+    REGISTERED: (),
+}
 OPEN_STATUSES = (NEW, CONTACTED)
+NOTE_MAX_CHARS = 2000
 # A request from the same phone within this many days updates the open lead instead of adding one.
 DEDUP_DAYS = 30
 SYSTEM = "trợ lý"  # who made a change that no staff member made
@@ -32,6 +46,7 @@ class Lead(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False)
     status = Column(String(40), nullable=False)
     full_name = Column(String(120))
+    name_folded = Column(String(120))  # lower case, no diacritics: what the search compares
     phone = Column(String(20), index=True)
     province = Column(String(60), nullable=False)
     office = Column(String(120), nullable=False)
@@ -47,6 +62,7 @@ class Lead(Base):
     consents = relationship("Consent", back_populates="lead", order_by="Consent.id")
     history = relationship("StatusChange", order_by="StatusChange.id")
     notes = relationship("Note", order_by="Note.id")
+    assignments = relationship("Assignment", order_by="Assignment.id")
 
 
 class Consent(Base):
@@ -78,6 +94,19 @@ class Note(Base):
     author = Column(String(80), nullable=False)
     text = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Assignment(Base):
+    __tablename__ = "lead_assignments"
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("leads.id"), nullable=False, index=True)
+    assigned_to = Column(String(40))  # a staff username; None: unassigned
+    changed_at = Column(DateTime(timezone=True), nullable=False)
+    changed_by = Column(String(80), nullable=False)
+
+
+class WorkflowError(ValueError):
+    """A change the follow-up workflow does not allow; the message is for the officer."""
 
 
 class Submission(Base):
@@ -167,11 +196,47 @@ class LeadStore:
             ).scalars().all()
             at = now()
             for lead in leads:
-                lead.full_name = lead.phone = lead.preferred_time = None
+                lead.full_name = lead.name_folded = lead.phone = lead.preferred_time = None
                 lead.anonymised_at = lead.updated_at = at
                 for consent in lead.consents:
                     consent.withdrawn_at = consent.withdrawn_at or at
             return len(leads)
+
+    def change_status(self, lead_id: int, status: str, by: str) -> None:
+        with Session(self.engine, future=True) as session, session.begin():
+            lead = session.get(Lead, lead_id, with_for_update=True)
+            if lead is None:
+                raise WorkflowError("Không tìm thấy yêu cầu này.")
+            if status not in NEXT_STATUSES.get(lead.status, ()):
+                raise WorkflowError(f"Không thể chuyển từ “{lead.status}” sang “{status}”.")
+            at = now()
+            lead.status, lead.updated_at = status, at
+            session.add(StatusChange(lead_id=lead_id, status=status, changed_at=at, changed_by=by))
+            log.info("lead %s: status %s by %s", lead_id, status, by)
+
+    def assign(self, lead_id: int, username: str | None, by: str) -> None:
+        with Session(self.engine, future=True) as session, session.begin():
+            lead = session.get(Lead, lead_id, with_for_update=True)
+            if lead is None:
+                raise WorkflowError("Không tìm thấy yêu cầu này.")
+            if lead.assigned_to == username:
+                return
+            at = now()
+            lead.assigned_to, lead.updated_at = username, at
+            session.add(Assignment(lead_id=lead_id, assigned_to=username, changed_at=at, changed_by=by))
+            log.info("lead %s: assigned to %s by %s", lead_id, username or "nobody", by)
+
+    def add_note(self, lead_id: int, body: str, by: str) -> None:
+        body = body.strip()
+        if not body:
+            raise WorkflowError("Ghi chú đang để trống.")
+        if len(body) > NOTE_MAX_CHARS:
+            raise WorkflowError(f"Ghi chú dài quá {NOTE_MAX_CHARS} ký tự.")
+        with Session(self.engine, future=True) as session, session.begin():
+            if session.get(Lead, lead_id) is None:
+                raise WorkflowError("Không tìm thấy yêu cầu này.")
+            session.add(Note(lead_id=lead_id, author=by, text=body, created_at=now()))
+            log.info("lead %s: note added by %s", lead_id, by)
 
     def leads(self) -> Iterator[Lead]:
         with Session(self.engine, future=True) as session:
@@ -191,6 +256,7 @@ class LeadStore:
 def _fill(lead: Lead, request: LeadRequest, at: datetime) -> None:
     lead.updated_at = at
     lead.full_name, lead.phone = request.full_name, request.phone
+    lead.name_folded = fold(request.full_name)
     lead.province, lead.office, lead.channel = request.province, request.office, request.channel
     lead.conversation_id = request.conversation_id
     lead.commune = request.commune or lead.commune
@@ -200,8 +266,12 @@ def _fill(lead: Lead, request: LeadRequest, at: datetime) -> None:
     lead.interests = json.dumps(sorted(set(json.loads(lead.interests)) | set(request.interests)), ensure_ascii=False)
 
 
+# Every column but the search helper.
+EXPORT_FIELDS = tuple(c.name for c in Lead.__table__.columns if c.name != "name_folded")
+
+
 def lead_as_dict(lead: Lead) -> dict[str, Any]:
     """A lead for exports: every field, dates in ISO 8601, interests as a list."""
-    row = {c.name: getattr(lead, c.name) for c in Lead.__table__.columns}
+    row = {name: getattr(lead, name) for name in EXPORT_FIELDS}
     row["interests"] = json.loads(row["interests"])
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}

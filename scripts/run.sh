@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST channel and HTTP API) and keeps them
-# running until Ctrl-C, which stops both. `run.sh shell` talks to the bot in this terminal instead.
-# Environment: RASA_PORT (5005), ACTIONS_PORT (5055), BOT_DATABASE_URL (sqlite under var/),
-# RASA_INTERFACE (127.0.0.1; 0.0.0.0 to accept other machines, behind an HTTPS proxy).
+# Starts the action server, the Rasa server (REST channel and HTTP API) and the staff pages, and
+# keeps them running until Ctrl-C, which stops them all. `run.sh shell` talks to the bot in this
+# terminal instead. Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000),
+# BOT_DATABASE_URL (sqlite under var/), RASA_INTERFACE and STAFF_INTERFACE (127.0.0.1; 0.0.0.0 to
+# accept other machines, behind an HTTPS proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 MODEL=${MODEL:-models/current.tar.gz}
-export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} STAFF_PORT=${STAFF_PORT:-8000}
 export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
 mkdir -p var
 "$BIN/bot" db upgrade >var/migrations.log 2>&1 || { cat var/migrations.log >&2; exit 1; }
+"$BIN/bot" staff ensure-admin
 
 pids=()
 stop() {
@@ -35,9 +37,14 @@ fi
   --endpoints endpoints.yml --credentials credentials.yml >var/rasa.log 2>&1 &
 pids+=($!)
 
-"$BIN/python" scripts/wait_ready.py "http://127.0.0.1:$RASA_PORT" "http://127.0.0.1:$ACTIONS_PORT"
+"$BIN/bot" staff serve --port "$STAFF_PORT" >var/staff.log 2>&1 &
+pids+=($!)
+
+"$BIN/python" scripts/wait_ready.py "http://127.0.0.1:$RASA_PORT" "http://127.0.0.1:$ACTIONS_PORT/health" \
+  "http://127.0.0.1:$STAFF_PORT/health"
 cat <<MSG
-The assistant is running (logs in var/). Talk to it over REST:
+The assistant is running (logs in var/). Staff pages: http://127.0.0.1:$STAFF_PORT/login
+Talk to it over REST:
   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{"sender": "test", "message": "bhxh tu nguyen dong bao nhieu"}'
 Or in a terminal: make shell. Press Ctrl-C to stop.

@@ -1,7 +1,9 @@
-"""Wait until the Rasa server has loaded its model and the action server answers.
+"""Wait until the Rasa server has loaded its model and the other servers answer their health check.
 
-`python scripts/wait_ready.py RASA_URL ACTIONS_URL [TIMEOUT_S]`; prints the start-up time."""
+`python scripts/wait_ready.py RASA_URL HEALTH_URL...` (WAIT_TIMEOUT seconds, default 300);
+prints the start-up time."""
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -18,11 +20,11 @@ def ready(url: str) -> bool:
     return True
 
 
-rasa, actions = sys.argv[1], sys.argv[2]
-timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 300
+rasa, others = sys.argv[1], sys.argv[2:]
+timeout = float(os.environ.get("WAIT_TIMEOUT", "300"))
 start = time.monotonic()
-while not (ready(f"{rasa}/status") and ready(f"{actions}/health")):
+while not (ready(f"{rasa}/status") and all(ready(url) for url in others)):
     if time.monotonic() - start > timeout:
-        sys.exit(f"The servers did not start within {timeout:.0f} s; see var/rasa.log and var/actions.log.")
+        sys.exit(f"The servers did not start within {timeout:.0f} s; see the logs in var/.")
     time.sleep(0.5)
 print(f"Servers ready in {time.monotonic() - start:.1f} s", flush=True)

@@ -1,0 +1,1 @@
+"""The staff pages and the accounts behind them."""

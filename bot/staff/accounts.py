@@ -1,0 +1,293 @@
+"""Staff accounts: users with a role (and a province for office staff), argon2 password hashes,
+a lock-out after repeated failed sign-ins, and server-side sessions so that signing out or an
+expired session really ends access (the cookie holds only a random token)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.leads import Base, now
+from bot.provinces import province_by_name
+
+log = logging.getLogger(__name__)
+
+ADMIN, OFFICE, TRAINER = "admin", "office", "trainer"
+ROLES = (ADMIN, OFFICE, TRAINER)
+ROLE_LABELS = {ADMIN: "Quản trị", OFFICE: "Cán bộ BHXH", TRAINER: "Huấn luyện viên"}
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(hours=2)
+SESSION_MAX_AGE = timedelta(hours=12)
+MIN_PASSWORD_CHARS = 8
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+_hasher = PasswordHasher()
+# Verified against when the username does not exist, so that the answer takes as long.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(40), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(20), nullable=False)
+    province = Column(String(60))
+    active = Column(Boolean, nullable=False, default=True)
+    must_change_password = Column(Boolean, nullable=False, default=False)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    last_login_at = Column(DateTime(timezone=True))
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+    token_sha256 = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class AccountError(ValueError):
+    """Refused: the message says why, in Vietnamese, for the page or the command line."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A signed-in staff member, detached from the database."""
+
+    id: int
+    username: str
+    role: str
+    province: str | None
+    must_change_password: bool
+    active: bool = True
+    locked_until: datetime | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def sees_leads(self) -> bool:
+        return self.role in (ADMIN, OFFICE)
+
+    @property
+    def province_scope(self) -> str | None:
+        """The only province whose leads this person may see; None: every province."""
+        return self.province if self.role == OFFICE else None
+
+    def may_see(self, province: str) -> bool:
+        return self.sees_leads and self.province_scope in (None, province)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    staff: Staff
+    token: str  # for the cookie
+    csrf_token: str
+
+
+def _staff(user: StaffUser) -> Staff:
+    return Staff(user.id, user.username, user.role, user.province, user.must_change_password,
+                 user.active, _aware(user.locked_until))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every time stored here is UTC."""
+    return at if at is None or at.tzinfo else at.replace(tzinfo=now().tzinfo)
+
+
+def one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_CHARS} ký tự.")
+    if len(password) > 200:
+        raise AccountError("Mật khẩu dài quá 200 ký tự.")
+
+
+class Accounts:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def _session(self) -> Session:
+        return Session(self.engine, future=True, expire_on_commit=False)
+
+    def create_user(self, username: str, password: str, role: str, province: str | None = None,
+                    must_change_password: bool = False) -> Staff:
+        username = username.strip().lower()
+        if not _USERNAME.fullmatch(username):
+            raise AccountError("Tên đăng nhập gồm 3–40 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang.")
+        if role not in ROLES:
+            raise AccountError(f"Vai trò phải là một trong: {', '.join(ROLES)}.")
+        if role == OFFICE:
+            found = province_by_name(province or "")
+            if found is None:
+                raise AccountError("Tài khoản cán bộ cần một trong 34 tỉnh, thành phố (ví dụ --province \"Nghệ An\").")
+            province = found.name
+        elif province:
+            raise AccountError("Chỉ tài khoản cán bộ (office) gắn với một tỉnh.")
+        check_password_rules(password)
+        with self._session() as session, session.begin():
+            if session.execute(select(StaffUser.id).where(StaffUser.username == username)).first():
+                raise AccountError(f"Tên đăng nhập “{username}” đã có.")
+            user = StaffUser(username=username, password_hash=_hasher.hash(password), role=role,
+                             province=province, active=True, must_change_password=must_change_password,
+                             failed_logins=0, created_at=self.clock())
+            session.add(user)
+            session.flush()
+            log.info("staff user %s created (%s)", username, role)
+            return _staff(user)
+
+    def ensure_admin(self) -> str | None:
+        """With no administrator yet, create "admin" with a one-time password and return it."""
+        with self._session() as session:
+            if session.execute(select(StaffUser.id).where(StaffUser.role == ADMIN)).first():
+                return None
+        password = one_time_password()
+        self.create_user("admin", password, ADMIN, must_change_password=True)
+        return password
+
+    def sign_in(self, username: str, password: str) -> SignedIn:
+        at = self.clock()
+        with self._session() as session, session.begin():
+            user = session.execute(
+                select(StaffUser).where(StaffUser.username == username.strip().lower()[:40])
+                .with_for_update()
+            ).scalar_one_or_none()
+            if user is None or not user.active:
+                _verify(_DUMMY_HASH, password)
+                raise AccountError("Tên đăng nhập hoặc mật khẩu không đúng.")
+            locked_until = _aware(user.locked_until)
+            if locked_until and locked_until > at:
+                raise AccountError("Tài khoản tạm khóa vì đăng nhập sai nhiều lần. "
+                                   "Anh/chị thử lại sau 15 phút hoặc nhờ quản trị viên mở khóa.")
+            if not _verify(user.password_hash, password):
+                user.failed_logins += 1
+                if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                    user.failed_logins, user.locked_until = 0, at + LOCKOUT
+                    log.warning("staff user %s locked after %d failed sign-ins", user.username, MAX_FAILED_SIGN_INS)
+                raise AccountError("Tên đăng nhập hoặc mật khẩu không đúng.")
+            user.failed_logins, user.locked_until, user.last_login_at = 0, None, at
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            session.add(StaffSession(token_sha256=_digest(token), user_id=user.id, csrf_token=csrf,
+                                     created_at=at, last_seen_at=at))
+            log.info("staff user %s signed in", user.username)
+            return SignedIn(_staff(user), token, csrf)
+
+    def current(self, token: str | None) -> SignedIn | None:
+        """The session of this cookie token, if it is still valid (and then it is renewed)."""
+        if not token:
+            return None
+        at = self.clock()
+        with self._session() as session, session.begin():
+            row = session.get(StaffSession, _digest(token))
+            if row is None:
+                return None
+            user = session.get(StaffUser, row.user_id)
+            expired = (_aware(row.last_seen_at) + IDLE_TIMEOUT <= at
+                       or _aware(row.created_at) + SESSION_MAX_AGE <= at)
+            if expired or user is None or not user.active:
+                session.delete(row)
+                return None
+            row.last_seen_at = at
+            return SignedIn(_staff(user), token, row.csrf_token)
+
+    def sign_out(self, token: str) -> None:
+        with self._session() as session, session.begin():
+            session.execute(delete(StaffSession).where(StaffSession.token_sha256 == _digest(token)))
+
+    def change_password(self, user_id: int, old: str, new: str) -> None:
+        check_password_rules(new)
+        with self._session() as session, session.begin():
+            user = session.get(StaffUser, user_id)
+            if user is None or not _verify(user.password_hash, old):
+                raise AccountError("Mật khẩu hiện tại không đúng.")
+            if old == new:
+                raise AccountError("Mật khẩu mới cần khác mật khẩu cũ.")
+            user.password_hash, user.must_change_password = _hasher.hash(new), False
+            log.info("staff user %s changed the password", user.username)
+
+    def reset_password(self, user_id: int) -> str:
+        """A new one-time password, to be changed at the next sign-in; ends every session."""
+        password = one_time_password()
+        with self._session() as session, session.begin():
+            user = self._user(session, user_id)
+            user.password_hash, user.must_change_password = _hasher.hash(password), True
+            user.failed_logins, user.locked_until = 0, None
+            session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+        return password
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        with self._session() as session, session.begin():
+            user = self._user(session, user_id)
+            if not active and user.role == ADMIN and self._active_admins(session) <= 1:
+                raise AccountError("Không thể khóa quản trị viên cuối cùng.")
+            user.active = active
+            if not active:
+                session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+
+    def unlock(self, user_id: int) -> None:
+        with self._session() as session, session.begin():
+            user = self._user(session, user_id)
+            user.failed_logins, user.locked_until = 0, None
+
+    def users(self) -> list[Staff]:
+        with self._session() as session:
+            return [_staff(u) for u in session.execute(select(StaffUser).order_by(StaffUser.username)).scalars()]
+
+    def officers(self, province: str) -> list[str]:
+        """Who a lead of this province may be assigned to: its office staff, then the admins."""
+        with self._session() as session:
+            rows = session.execute(
+                select(StaffUser.username)
+                .where(StaffUser.active.is_(True),
+                       ((StaffUser.role == OFFICE) & (StaffUser.province == province)) | (StaffUser.role == ADMIN))
+                .order_by(StaffUser.role.desc(), StaffUser.username)
+            ).scalars()
+            return list(rows)
+
+    @staticmethod
+    def _user(session: Session, user_id: int) -> StaffUser:
+        user = session.get(StaffUser, user_id)
+        if user is None:
+            raise AccountError("Không tìm thấy tài khoản này.")
+        return user
+
+    @staticmethod
+    def _active_admins(session: Session) -> int:
+        return session.execute(
+            select(func.count(StaffUser.id)).where(StaffUser.role == ADMIN, StaffUser.active.is_(True))
+        ).scalar_one()
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def same_token(a: str | None, b: str) -> bool:
+    return bool(a) and hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,289 @@
+"""The staff pages (Flask, server-rendered, no script): sign-in, the leads of the officer's
+province with filters, search, exports and the follow-up of each lead, the overview, and the
+administrator's user management. Every page but /login, /health and the style sheet needs a
+session; every form carries the session's CSRF token."""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date
+from functools import wraps
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from bot import clock
+from bot.leads import NEXT_STATUSES, STATUSES, LeadStore, WorkflowError
+from bot.leads import now as clock_now
+from bot.provinces import all_provinces
+from bot.staff import charts, exports, queries
+from bot.staff.accounts import (ADMIN, OFFICE, ROLE_LABELS, ROLES, AccountError, Accounts, one_time_password,
+                                same_token)
+from bot.staff.labels import channel_label, group_label, interests_label
+from bot.staff.transcript import transcript
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE, LOGIN_CSRF_COOKIE = "staff_session", "staff_login_csrf"
+MAX_REQUEST_BYTES = 64 * 1024
+PUBLIC_ENDPOINTS = {"login", "health", "static"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+ERROR_TEXTS = {
+    400: "Yêu cầu không hợp lệ. Anh/chị tải lại trang rồi thử lại.",
+    403: "Tài khoản của anh/chị không có quyền xem trang này.",
+    404: "Không tìm thấy trang hoặc yêu cầu này.",
+    405: "Thao tác không được hỗ trợ.",
+    413: "Nội dung gửi lên quá lớn.",
+}
+
+
+def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[], date] = clock.today) -> Flask:
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES)
+    accounts, store = Accounts(engine), LeadStore(engine)
+    app.jinja_env.filters.update(
+        vn_time=lambda at: queries.local(at).strftime("%d/%m/%Y %H:%M") if at else "",
+        channel=channel_label, group=group_label, interests=interests_label,
+        money=lambda v: f"{v:,}".replace(",", ".") + " đồng" if v else "",
+    )
+    app.jinja_env.globals.update(STATUSES=STATUSES, ROLE_LABELS=ROLE_LABELS)
+
+    def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
+                            secure=secure_cookies, path="/")
+
+    @app.before_request
+    def authenticate() -> Response | None:
+        g.signed = accounts.current(request.cookies.get(SESSION_COOKIE))
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if g.signed is None:
+            target = request.full_path.rstrip("?") if request.method == "GET" else None
+            return redirect(url_for("login", next=target), 303)
+        if request.method == "POST" and not same_token(request.form.get("csrf_token"), g.signed.csrf_token):
+            log.warning("CSRF token missing or wrong for %s %s", request.method, request.path)
+            abort(400)
+        if g.signed.staff.must_change_password and request.endpoint not in ("password", "logout"):
+            return redirect(url_for("password"), 303)
+        return None
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def error_page(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template("error.html", message=ERROR_TEXTS.get(code, "Đã có lỗi."), code=code), code
+
+    def roles(*allowed: str) -> Callable:
+        def decorate(view: Callable) -> Callable:
+            @wraps(view)
+            def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+                if g.signed.staff.role not in allowed:
+                    abort(403)
+                return view(*args, **kwargs)
+            return guarded
+        return decorate
+
+    @app.get("/health")
+    def health() -> Response:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return Response("ok", mimetype="text/plain")
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():  # type: ignore[no-untyped-def]
+        target = _safe_next(request.values.get("next"))
+        if request.method == "GET":
+            if g.signed:
+                return redirect(target, 303)
+            token = secrets.token_urlsafe(32)
+            response = Response(render_template("login.html", csrf_token=token, next=target))
+            set_cookie(response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+            return response
+        if not same_token(request.form.get("csrf_token"), request.cookies.get(LOGIN_CSRF_COOKIE, "")):
+            abort(400)
+        try:
+            signed = accounts.sign_in(request.form.get("username", ""), request.form.get("password", ""))
+        except AccountError as error:
+            token = request.cookies[LOGIN_CSRF_COOKIE]
+            return render_template("login.html", csrf_token=token, next=target, error=str(error),
+                                   username=request.form.get("username", "")[:40]), 401
+        response = redirect(target, 303)
+        set_cookie(response, SESSION_COOKIE, signed.token)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return response
+
+    @app.post("/logout")
+    def logout() -> Response:
+        accounts.sign_out(g.signed.token)
+        response = redirect(url_for("login"), 303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.route("/password", methods=["GET", "POST"])
+    def password():  # type: ignore[no-untyped-def]
+        if request.method == "GET":
+            return render_template("password.html")
+        new, again = request.form.get("new", ""), request.form.get("again", "")
+        try:
+            if new != again:
+                raise AccountError("Hai lần nhập mật khẩu mới không giống nhau.")
+            accounts.change_password(g.signed.staff.id, request.form.get("old", ""), new)
+        except AccountError as error:
+            return render_template("password.html", error=str(error)), 400
+        return redirect(url_for("home"), 303)
+
+    @app.get("/")
+    def home() -> Response:
+        return redirect(url_for("leads" if g.signed.staff.sees_leads else "overview"), 303)
+
+    @app.get("/leads")
+    @roles(ADMIN, OFFICE)
+    def leads() -> str:
+        chosen = queries.LeadFilter.from_args(request.args, g.signed.staff)
+        page = queries.leads_page(engine, chosen, request.args.get("page", 1, type=int) or 1)
+        return render_template("leads.html", page=page, filter=chosen,
+                               choices=queries.choices(engine, g.signed.staff))
+
+    @app.get("/leads/export.<kind>")
+    @roles(ADMIN, OFFICE)
+    def export(kind: str) -> Response:
+        if kind not in ("csv", "xlsx"):
+            abort(404)
+        chosen = queries.LeadFilter.from_args(request.args, g.signed.staff)
+        rows = queries.all_leads(engine, chosen)
+        log.info("%s exported %d lead(s) as %s", g.signed.staff.username, len(rows), kind)
+        name = f"yeu-cau-tu-van-{today():%Y-%m-%d}.{kind}"
+        if kind == "csv":
+            body, mimetype = exports.to_csv(rows), "text/csv; charset=utf-8"
+        else:
+            body, mimetype = exports.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def lead_or_404(lead_id: int):  # type: ignore[no-untyped-def]
+        lead = queries.lead_for(engine, lead_id, g.signed.staff)
+        if lead is None:
+            abort(404)  # also another province's lead: its existence is not revealed
+        return lead
+
+    def lead_page(lead_id: int, error: str | None = None, status: int = 200) -> tuple[str, int]:
+        lead = lead_or_404(lead_id)
+        conversations = list(dict.fromkeys([c.conversation_id for c in lead.consents] + [lead.conversation_id]))
+        talks = [] if lead.anonymised_at else [(c, transcript(engine, c)) for c in conversations]
+        return render_template("lead.html", lead=lead, talks=talks, error=error,
+                               next_statuses=NEXT_STATUSES.get(lead.status, ()),
+                               officers=accounts.officers(lead.province)), status
+
+    @app.get("/leads/<int:lead_id>")
+    @roles(ADMIN, OFFICE)
+    def lead(lead_id: int) -> tuple[str, int]:
+        return lead_page(lead_id)
+
+    def change(lead_id: int, apply: Callable[[], None]) -> Response | tuple[str, int]:
+        lead_or_404(lead_id)
+        try:
+            apply()
+        except WorkflowError as error:
+            return lead_page(lead_id, str(error), 409)
+        return redirect(url_for("lead", lead_id=lead_id), 303)
+
+    @app.post("/leads/<int:lead_id>/status")
+    @roles(ADMIN, OFFICE)
+    def lead_status(lead_id: int):  # type: ignore[no-untyped-def]
+        return change(lead_id, lambda: store.change_status(lead_id, request.form.get("status", ""),
+                                                           g.signed.staff.username))
+
+    @app.post("/leads/<int:lead_id>/assign")
+    @roles(ADMIN, OFFICE)
+    def lead_assign(lead_id: int):  # type: ignore[no-untyped-def]
+        def assign() -> None:
+            username = request.form.get("assigned_to") or None
+            if username and username not in accounts.officers(lead_or_404(lead_id).province):
+                raise WorkflowError("Chỉ giao được cho cán bộ của tỉnh này hoặc quản trị viên.")
+            store.assign(lead_id, username, g.signed.staff.username)
+        return change(lead_id, assign)
+
+    @app.post("/leads/<int:lead_id>/notes")
+    @roles(ADMIN, OFFICE)
+    def lead_note(lead_id: int):  # type: ignore[no-untyped-def]
+        return change(lead_id, lambda: store.add_note(lead_id, request.form.get("text", ""), g.signed.staff.username))
+
+    @app.get("/overview")
+    def overview() -> str:
+        figures = queries.overview(engine, g.signed.staff, today())
+        return render_template(
+            "overview.html", figures=figures, per_day=charts.per_day(figures.per_day),
+            charts=[(title, *charts.horizontal(items)) for title, items in (
+                ("Theo trạng thái", figures.by_status),
+                ("Theo tỉnh, thành phố", figures.by_province),
+                ("Theo kênh", [(channel_label(c), n) for c, n in figures.by_channel]),
+                ("Theo nhóm đối tượng", [(group_label(t) or t, n) for t, n in figures.by_target_group]),
+            )],
+            geometry=charts,
+        )
+
+    def users_page(message: str | None = None, error: str | None = None) -> tuple[str, int]:
+        return render_template("users.html", users=accounts.users(), roles=ROLES, message=message, error=error,
+                               provinces=[p.name for p in all_provinces()], now=clock_now()), 400 if error else 200
+
+    @app.get("/users")
+    @roles(ADMIN)
+    def users() -> tuple[str, int]:
+        return users_page()
+
+    @app.post("/users")
+    @roles(ADMIN)
+    def create_user() -> tuple[str, int]:
+        form = request.form
+        chosen = form.get("password", "")
+        try:
+            created = accounts.create_user(form.get("username", ""), chosen or (generated := one_time_password()),
+                                           form.get("role", ""), form.get("province") or None,
+                                           must_change_password=True)
+        except AccountError as error:
+            return users_page(error=str(error))
+        shown = "" if chosen else f" Mật khẩu dùng một lần: {generated}"
+        return users_page(f"Đã tạo tài khoản {created.username}.{shown}")
+
+    @app.post("/users/<int:user_id>/<action>")
+    @roles(ADMIN)
+    def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
+        try:
+            if action == "reset":
+                return users_page(f"Mật khẩu dùng một lần mới: {accounts.reset_password(user_id)}")
+            if action == "unlock":
+                accounts.unlock(user_id)
+            elif action in ("deactivate", "activate"):
+                accounts.set_active(user_id, action == "activate")
+            else:
+                abort(404)
+        except AccountError as error:
+            return users_page(error=str(error))
+        return redirect(url_for("users"), 303)
+
+    return app
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site (no open redirect to another one)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target.rstrip("?") or "/"

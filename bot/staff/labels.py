@@ -1,0 +1,21 @@
+"""How stored codes read on the staff pages and in the exports."""
+from __future__ import annotations
+
+import json
+
+from bot.target_groups import groups
+
+CHANNELS = {"rest": "Web (REST)", "zalo": "Zalo", "facebook": "Messenger", "cmdline": "Dòng lệnh"}
+
+
+def channel_label(code: str | None) -> str:
+    return CHANNELS.get(code or "", code or "")
+
+
+def group_label(code: str | None) -> str:
+    group = groups().get(code or "")
+    return group.label if group else (code or "")
+
+
+def interests_label(raw: str) -> str:
+    return ", ".join(json.loads(raw))

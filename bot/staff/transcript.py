@@ -1,0 +1,45 @@
+"""A conversation as the citizen and the assistant wrote it, read from Rasa's SQL tracker store
+(the `events` table, in the same database as the leads)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import column, inspect, select, table
+from sqlalchemy.engine import Engine
+
+from bot.staff.queries import local
+
+_EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"),
+                column("data"))
+MAX_TURNS = 500
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str  # "user" or "bot"
+    text: str
+    at: datetime  # Vietnam's time
+    buttons: tuple[str, ...] = ()
+
+
+def transcript(engine: Engine, conversation_id: str) -> list[Turn]:
+    """What was said in the conversation, oldest first; empty when nothing is stored."""
+    if not inspect(engine).has_table("events"):
+        return []
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_EVENTS.c.type_name, _EVENTS.c.timestamp, _EVENTS.c.data)
+            .where(_EVENTS.c.sender_id == conversation_id, _EVENTS.c.type_name.in_(("user", "bot")))
+            .order_by(_EVENTS.c.id).limit(MAX_TURNS)
+        ).all()
+    turns = []
+    for type_name, timestamp, data in rows:
+        event = json.loads(data or "{}")
+        text = event.get("text") or ""
+        buttons = tuple(b.get("title", "") for b in (event.get("data") or {}).get("buttons") or [])
+        if text or buttons:
+            at = local(datetime.fromtimestamp(timestamp or 0, timezone.utc))
+            turns.append(Turn(type_name, text, at, buttons))
+    return turns

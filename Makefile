@@ -22,10 +22,10 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	bot/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run shell test validate evaluate story-test benchmark compare-spacy clean
+.PHONY: help install lock train run shell test validate evaluate story-test benchmark browser compare-spacy clean
 
 help:
-	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT))"
+	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT), staff pages on $(STAFF_PORT))"
 	@echo "make test   - install and run every check (unit, data, NLU evaluation, stories)"
 	@echo "make install | lock | train | shell | evaluate | story-test | benchmark | clean"
 
@@ -85,9 +85,19 @@ compare-spacy: $(INSTALLED)
 benchmark: $(MODEL)
 	$(BIN)/python scripts/benchmark.py
 
+# The browser of the end-to-end test of the staff pages: Debian's Chromium, installed when missing
+# and we are root (Playwright's own browser download needs the internet). Without it the test skips.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
+	  else echo "Chromium is missing (sudo apt-get install chromium): the browser test will be skipped."; fi; }
+
 test: $(INSTALLED)
 	$(MAKE) validate
 	$(MAKE) train
+	$(MAKE) browser
 	$(BIN)/pytest
 	$(MAKE) evaluate
 	$(MAKE) story-test

@@ -45,10 +45,10 @@ def _serialise_sqlite_writes(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def upgrade(url: str | None = None) -> None:
-    """Apply every migration not yet applied (what `make run` and the tests do first)."""
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Apply every migration not yet applied, up to `revision` (what `make run` and the tests do first)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
     make_engine(url).dispose()  # creates the SQLite directory
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -171,6 +171,7 @@ class Accounts:
 
     def sign_in(self, username: str, password: str) -> SignedIn:
         at = self.clock()
+        wrong = AccountError("Tên đăng nhập hoặc mật khẩu không đúng.")
         with self._session() as session, session.begin():
             user = session.execute(
                 select(StaffUser).where(StaffUser.username == username.strip().lower()[:40])
@@ -178,23 +179,23 @@ class Accounts:
             ).scalar_one_or_none()
             if user is None or not user.active:
                 _verify(_DUMMY_HASH, password)
-                raise AccountError("Tên đăng nhập hoặc mật khẩu không đúng.")
+                raise wrong
             locked_until = _aware(user.locked_until)
             if locked_until and locked_until > at:
                 raise AccountError("Tài khoản tạm khóa vì đăng nhập sai nhiều lần. "
                                    "Anh/chị thử lại sau 15 phút hoặc nhờ quản trị viên mở khóa.")
-            if not _verify(user.password_hash, password):
-                user.failed_logins += 1
-                if user.failed_logins >= MAX_FAILED_SIGN_INS:
-                    user.failed_logins, user.locked_until = 0, at + LOCKOUT
-                    log.warning("staff user %s locked after %d failed sign-ins", user.username, MAX_FAILED_SIGN_INS)
-                raise AccountError("Tên đăng nhập hoặc mật khẩu không đúng.")
-            user.failed_logins, user.locked_until, user.last_login_at = 0, None, at
-            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            session.add(StaffSession(token_sha256=_digest(token), user_id=user.id, csrf_token=csrf,
-                                     created_at=at, last_seen_at=at))
-            log.info("staff user %s signed in", user.username)
-            return SignedIn(_staff(user), token, csrf)
+            if _verify(user.password_hash, password):
+                user.failed_logins, user.locked_until, user.last_login_at = 0, None, at
+                token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+                session.add(StaffSession(token_sha256=_digest(token), user_id=user.id, csrf_token=csrf,
+                                         created_at=at, last_seen_at=at))
+                log.info("staff user %s signed in", user.username)
+                return SignedIn(_staff(user), token, csrf)
+            user.failed_logins += 1  # committed, then refused
+            if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                user.failed_logins, user.locked_until = 0, at + LOCKOUT
+                log.warning("staff user %s locked after %d failed sign-ins", user.username, MAX_FAILED_SIGN_INS)
+        raise wrong
 
     def current(self, token: str | None) -> SignedIn | None:
         """The session of this cookie token, if it is still valid (and then it is renewed)."""

@@ -5,6 +5,7 @@ session; every form carries the session's CSRF token."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from datetime import date
 from functools import wraps
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE, LOGIN_CSRF_COOKIE = "staff_session", "staff_login_csrf"
 MAX_REQUEST_BYTES = 64 * 1024
 PUBLIC_ENDPOINTS = {"login", "health", "static"}
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
                                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -87,7 +89,7 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     @app.errorhandler(HTTPException)
     def error_page(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template("error.html", message=ERROR_TEXTS.get(code, "Đã có lỗi."), code=code), code
+        return render_template("error.html", problem=ERROR_TEXTS.get(code, "Đã có lỗi."), code=code), code
 
     def roles(*allowed: str) -> Callable:
         def decorate(view: Callable) -> Callable:
@@ -111,7 +113,10 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
         if request.method == "GET":
             if g.signed:
                 return redirect(target, 303)
-            token = secrets.token_urlsafe(32)
+            # Keep the token of an earlier visit: a second tab (or the browser's own request for
+            # /favicon.ico, redirected here) must not invalidate the form already on screen.
+            earlier = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+            token = earlier if _TOKEN.fullmatch(earlier) else secrets.token_urlsafe(32)
             response = Response(render_template("login.html", csrf_token=token, next=target))
             set_cookie(response, LOGIN_CSRF_COOKIE, token, max_age=3600)
             return response

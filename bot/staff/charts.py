@@ -16,7 +16,7 @@ class Bar:
     height: float
 
 
-BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 22, 8, 150, 420
+BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 22, 8, 190, 440
 
 
 def horizontal(items: list[tuple[str, int]]) -> tuple[list[Bar], int]:
@@ -28,7 +28,7 @@ def horizontal(items: list[tuple[str, int]]) -> tuple[list[Bar], int]:
     return bars, max(1, len(items)) * (BAR_HEIGHT + BAR_GAP)
 
 
-COLUMNS_HEIGHT, COLUMN_WIDTH = 140, 14
+COLUMNS_HEIGHT, COLUMN_WIDTH, COLUMN_GAP = 150, 22, 6
 
 
 def per_day(days: list[tuple[date, int]]) -> list[Bar]:
@@ -37,5 +37,6 @@ def per_day(days: list[tuple[date, int]]) -> list[Bar]:
     bars = []
     for i, (day, value) in enumerate(days):
         height = COLUMNS_HEIGHT * value / top
-        bars.append(Bar(day.strftime("%d/%m"), value, i * (COLUMN_WIDTH + 4), COLUMNS_HEIGHT - height, COLUMN_WIDTH, height))
+        bars.append(Bar(day.strftime("%d/%m"), value, i * (COLUMN_WIDTH + COLUMN_GAP), COLUMNS_HEIGHT - height,
+                        COLUMN_WIDTH, height))
     return bars

@@ -1,0 +1,380 @@
+"""The staff pages through Flask's test client, on SQLite and on PostgreSQL: sign-in, roles, province
+isolation on every route, filters, the follow-up workflow, exports and the overview."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from bot import db
+from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE
+from bot.staff.app import PUBLIC_ENDPOINTS, create_app
+from staff_fixtures import PASSWORD, lead_request, site  # noqa: F401 (fixture)
+
+TOTAL = re.compile(r'<strong id="total">(\d+)</strong>')
+
+
+def total(response) -> int:
+    return int(TOTAL.search(response.text).group(1))
+
+
+def route_urls(lead_id: int, user_id: int = 1) -> list[tuple[str, str]]:
+    """(method, URL) of every route of the site but the public ones, with these ids."""
+    values = {"lead_id": lead_id, "user_id": user_id, "kind": "xlsx", "action": "unlock"}
+    rules = create_app(db.make_engine("sqlite://")).url_map.iter_rules()
+    routes = []
+    for rule in rules:
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), url)
+        routes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return routes
+
+
+# Sign-in, sessions, CSRF
+
+
+def test_every_page_but_sign_in_and_health_needs_a_session(site):
+    client = site.client()
+    routes = route_urls(site.leads["Phạm Văn Hùng"])
+    assert len(routes) >= 12
+    for method, url in routes:
+        response = client.http.open(url, method=method)
+        assert response.status_code == 303 and response.location.startswith("/login"), (method, url)
+    assert client.get("/health").text == "ok"
+    assert client.get("/login").status_code == 200
+
+
+def test_sign_in_sets_a_protected_cookie_and_sign_out_ends_the_session(site):
+    client = site.client()
+    response = client.sign_in("nghean", PASSWORD)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("staff_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/leads").status_code == 200
+    token = re.search(r"staff_session=([^;]+)", cookie).group(1)
+    assert client.post("/logout").status_code == 303
+    replay = site.client()
+    replay.http.set_cookie("staff_session", token)
+    assert replay.get("/leads").status_code == 303, "a signed-out session must not come back"
+
+
+def test_a_wrong_password_is_refused_politely_and_five_lock_the_account(site):
+    client = site.client()
+    for _ in range(5):
+        response = client.sign_in("nghean", "sai-mat-khau")
+        assert response.status_code == 401 and "không đúng" in response.text
+    response = client.sign_in("nghean", PASSWORD)
+    assert response.status_code == 401 and "tạm khóa" in response.text
+    admin = site.signed_in("quantri")
+    user_id = next(u.id for u in site.accounts.users() if u.username == "nghean")
+    assert "tạm khóa đến" in admin.get("/users").text
+    assert admin.post(f"/users/{user_id}/unlock").status_code == 303
+    assert client.sign_in("nghean", PASSWORD).status_code == 303
+
+
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(site):
+    response = site.client().sign_in("khongco", PASSWORD)
+    assert response.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng" in response.text
+
+
+def test_forms_without_the_sessions_csrf_token_are_refused(site):
+    lead_id = site.leads["Phạm Văn Hùng"]
+    client, other = site.signed_in("nghean"), site.signed_in("nghean2")
+    assert client.post(f"/leads/{lead_id}/status", {"status": CONTACTED}, csrf=False).status_code == 400
+    forged = client.post(f"/leads/{lead_id}/status", {"status": CONTACTED, "csrf_token": other.csrf})
+    assert forged.status_code == 400
+    assert client.post("/logout", csrf=False).status_code == 400
+    assert site.client().http.post("/login", data={"username": "nghean", "password": PASSWORD}).status_code == 400
+    assert _lead(site, lead_id).status == NEW
+
+
+def test_sign_in_returns_only_to_a_page_of_this_site(site):
+    for target, expected in [("//evil.example/x", "/"), ("https://evil.example", "/"), ("/overview", "/overview")]:
+        assert site.client().sign_in("hanoi", PASSWORD, next=target).location == expected
+
+
+def test_a_one_time_password_must_be_changed_first(site):
+    password = site.accounts.ensure_admin()
+    assert password is None, "an admin exists already"
+    user_id = next(u.id for u in site.accounts.users() if u.username == "hanoi")
+    one_time = site.accounts.reset_password(user_id)
+    client = site.signed_in("hanoi", one_time)
+    assert client.get("/leads").location == "/password"
+    assert client.post("/password", {"old": one_time, "new": "ngan", "again": "ngan"}).status_code == 400
+    assert client.post("/password", {"old": one_time, "new": "mat-khau-moi-1", "again": "mat-khau-moi-1"}).status_code == 303
+    assert client.get("/leads").status_code == 200
+
+
+def test_pages_carry_security_headers_and_are_not_cached(site):
+    response = site.signed_in("nghean").get("/leads")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_oversized_request_is_refused(site):
+    client = site.signed_in("nghean")
+    lead_id = site.leads["Phạm Văn Hùng"]
+    response = client.post(f"/leads/{lead_id}/notes", {"text": "x" * 100_000})
+    assert response.status_code == 413 and "quá lớn" in response.text
+    assert _lead(site, lead_id).notes == []
+
+
+# Roles and province isolation
+
+
+def test_an_office_account_cannot_reach_another_provinces_lead_by_any_route(site):
+    hanoi_lead = site.leads["Lê Thị Hồng Nhung"]
+    client = site.signed_in("nghean")
+    for method, url in route_urls(hanoi_lead):
+        if f"/leads/{hanoi_lead}" not in url:
+            continue
+        response = client.http.open(url, method=method, data={"csrf_token": client.csrf, "status": CONTACTED,
+                                                               "assigned_to": "nghean", "text": "ghi chú"})
+        assert response.status_code == 404, (method, url)
+        assert "Lê Thị Hồng Nhung" not in response.text
+    lead = _lead(site, hanoi_lead)
+    assert (lead.status, lead.assigned_to, lead.notes) == (NEW, None, [])
+
+
+def test_an_office_account_sees_and_exports_only_its_province_whatever_the_url_says(site):
+    client = site.signed_in("nghean")
+    for url in ["/leads", "/leads?province=Hà+Nội", "/leads?q=nhung", "/leads?q=0909",
+                "/leads/export.csv?province=Hà+Nội", "/leads/export.xlsx", "/overview"]:
+        body = client.get(url).data
+        if url.endswith(".xlsx"):
+            body = _xlsx_text(body).encode()
+        assert "Nhung".encode() not in body and b"0909123123" not in body and "Hà Nội".encode() not in body, url
+    assert total(client.get("/leads?province=Hà+Nội")) == 3
+
+
+def test_the_administrator_sees_every_province(site):
+    client = site.signed_in("quantri")
+    assert total(client.get("/leads")) == 4
+    assert total(client.get("/leads?province=ha+noi")) == 1
+
+
+def test_a_trainer_sees_the_overview_but_no_lead(site):
+    client = site.signed_in("huanluyen")
+    assert client.get("/").location == "/overview"
+    assert client.get("/overview").status_code == 200
+    for url in ["/leads", f"/leads/{site.leads['Phạm Văn Hùng']}", "/leads/export.csv", "/users"]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_only_the_administrator_manages_users(site):
+    assert site.signed_in("nghean").get("/users").status_code == 403
+    admin = site.signed_in("quantri")
+    created = admin.post("/users", {"username": "vinh.office", "role": "office", "province": "Nghệ An"})
+    assert created.status_code == 200 and "Mật khẩu dùng một lần" in created.text
+    one_time = re.search(r"Mật khẩu dùng một lần: (\S+)</p>", created.text).group(1)
+    assert site.signed_in("vinh.office", one_time).get("/leads").location == "/password"
+    refused = admin.post("/users", {"username": "x", "role": "office", "province": ""})
+    assert refused.status_code == 400
+    admin_id = next(u.id for u in site.accounts.users() if u.username == "quantri")
+    assert "quản trị viên cuối cùng" in admin.post(f"/users/{admin_id}/deactivate").text
+
+
+def test_a_deactivated_account_loses_its_session(site):
+    office = site.signed_in("hanoi")
+    user_id = next(u.id for u in site.accounts.users() if u.username == "hanoi")
+    assert site.signed_in("quantri").post(f"/users/{user_id}/deactivate").status_code == 303
+    assert office.get("/leads").status_code == 303
+    assert office.sign_in("hanoi", PASSWORD).status_code == 401
+
+
+# Lists and filters
+
+
+def test_filters_search_and_counts(site):
+    client = site.signed_in("nghean")
+    assert total(client.get("/leads")) == 3
+    assert total(client.get("/leads?channel=zalo")) == 1
+    assert total(client.get("/leads?target_group=farmer")) == 1
+    assert total(client.get("/leads?q=hung")) == 1, "a search ignores diacritics"
+    assert total(client.get("/leads?q=PHẠM")) == 1
+    assert total(client.get("/leads?q=654")) == 1, "any part of the phone number"
+    assert total(client.get("/leads?q=%2B84+987+654+321")) == 1
+    assert total(client.get("/leads?q=%25")) == 0, "LIKE wildcards are literal"
+    page = client.get("/leads?status=mới").text
+    assert "mới: 3" in page and "đã liên hệ: 0" in page
+
+
+def test_the_date_range_uses_vietnams_days(site):
+    client = site.signed_in("nghean")
+    site.backdate(site.leads["Nguyễn Thị Lan"], days=10)
+    from bot.leads import now
+    from bot.staff.queries import local
+    today = local(now()).date()
+    ten_days_ago = today.fromordinal(today.toordinal() - 10)
+    assert total(client.get(f"/leads?date_from={today}")) == 2
+    assert total(client.get(f"/leads?date_to={ten_days_ago}")) == 1
+    assert total(client.get(f"/leads?date_from={ten_days_ago}&date_to={ten_days_ago}")) == 1
+    assert total(client.get("/leads?date_from=not-a-date")) == 3
+
+
+def test_newest_first_with_pages(site):
+    for i in range(30):
+        site.store.submit(lead_request(f"Người thứ {i}", f"09110000{i:02d}", "Nghệ An"))
+    client = site.signed_in("nghean")
+    first = client.get("/leads").text
+    assert total(client.get("/leads")) == 33
+    assert "Trang 1/2" in first and first.index("Người thứ 29") < first.index("Người thứ 28")
+    second = client.get("/leads?page=2").text
+    assert "Trang 2/2" in second and "Phạm Văn Hùng" in second and "Người thứ 29" not in second
+    assert "Trang 2/2" in client.get("/leads?page=99").text
+
+
+# The follow-up workflow
+
+
+def test_the_status_workflow_records_who_and_when(site):
+    lead_id = site.leads["Phạm Văn Hùng"]
+    client = site.signed_in("nghean")
+    refused = client.post(f"/leads/{lead_id}/status", {"status": REGISTERED})
+    assert refused.status_code == 409 and "Không thể chuyển" in refused.text
+    for status in (CONTACTED, REGISTERED):
+        assert client.post(f"/leads/{lead_id}/status", {"status": status}).status_code == 303
+    lead = _lead(site, lead_id)
+    assert lead.status == REGISTERED
+    assert [(h.status, h.changed_by) for h in lead.history] == [(NEW, "trợ lý"), (CONTACTED, "nghean"), (REGISTERED, "nghean")]
+    assert client.post(f"/leads/{lead_id}/status", {"status": CONTACTED}).status_code == 409, "a registration is final"
+    page = client.get(f"/leads/{lead_id}").text
+    assert "đã đăng ký tham gia</span> · nghean" in page
+
+
+@pytest.mark.parametrize("path", [[UNREACHABLE, CONTACTED, NOT_INTERESTED], [CONTACTED, UNREACHABLE]])
+def test_other_paths_of_the_workflow(site, path):
+    lead_id = site.leads["Phạm Văn Hùng"]
+    client = site.signed_in("nghean")
+    for status in path:
+        assert client.post(f"/leads/{lead_id}/status", {"status": status}).status_code == 303, status
+    assert _lead(site, lead_id).status == path[-1]
+    assert client.post(f"/leads/{lead_id}/status", {"status": "bịa ra"}).status_code == 409
+
+
+def test_assignment_to_an_officer_of_the_province_and_notes(site):
+    lead_id = site.leads["Phạm Văn Hùng"]
+    client = site.signed_in("nghean")
+    assert client.post(f"/leads/{lead_id}/assign", {"assigned_to": "hanoi"}).status_code == 409
+    assert client.post(f"/leads/{lead_id}/assign", {"assigned_to": "nghean2"}).status_code == 303
+    assert client.post(f"/leads/{lead_id}/notes", {"text": "Gọi lúc 9h, hẹn gọi lại chiều"}).status_code == 303
+    assert client.post(f"/leads/{lead_id}/notes", {"text": "   "}).status_code == 409
+    lead = _lead(site, lead_id)
+    assert lead.assigned_to == "nghean2"
+    assert [(a.assigned_to, a.changed_by) for a in lead.assignments] == [("nghean2", "nghean")]
+    assert [(n.author, n.text) for n in lead.notes] == [("nghean", "Gọi lúc 9h, hẹn gọi lại chiều")]
+    page = client.get(f"/leads/{lead_id}").text
+    assert "giao cho nghean2 · nghean" in page and "Gọi lúc 9h, hẹn gọi lại chiều" in page
+
+
+def test_the_lead_page_shows_every_field_the_consent_and_the_transcript(site):
+    lead_id = site.leads["Nguyễn Thị Lan"]
+    _store_events(site, "c-0987654321", [("user", "gọi lại cho tôi"), ("bot", "Dạ, anh/chị đồng ý cho ... không ạ?")])
+    page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
+    for expected in ["Nguyễn Thị Lan", "0987654321", "Nghệ An", "tiểu thương, buôn bán nhỏ", "5.000.000 đồng", "Mức đóng",
+                     "Zalo", "2026-11-v1", "gọi lại cho tôi", "Dạ, anh/chị đồng ý"]:
+        assert expected in page, expected
+
+
+def test_text_from_citizens_is_escaped(site):
+    lead_id = site.store.submit(lead_request("<script>alert(1)</script>", "0977000111", "Nghệ An"))
+    page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_withdrawn_consent_hides_the_transcript(site):
+    lead_id = site.leads["Phạm Văn Hùng"]
+    _store_events(site, "c-0912345678", [("user", "tôi tên Phạm Văn Hùng")])
+    site.store.withdraw("c-0912345678")
+    page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
+    assert "Phạm Văn Hùng" not in page and "đã rút đồng ý" in page
+
+
+# Exports and overview
+
+
+def test_csv_export_has_a_bom_diacritics_and_no_formula(site):
+    response = site.signed_in("nghean").get("/leads/export.csv?channel=rest")
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert {r["Họ tên"] for r in rows} == {"Phạm Văn Hùng", "'=HYPERLINK(\"http://x\")"}
+    assert {r["Điện thoại"] for r in rows} == {"0912345678", "0333444555"}
+    assert rows[0]["Tỉnh, thành phố"] == "Nghệ An" and rows[0]["Trạng thái"] == "mới"
+
+
+def test_xlsx_export_keeps_diacritics_and_phones_as_text(site):
+    response = site.signed_in("quantri").get("/leads/export.xlsx?q=nguyen")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Mã", "Ngày tạo", "Trạng thái", "Họ tên", "Điện thoại")
+    assert [r[3:6] for r in rows[1:]] == [("Nguyễn Thị Lan", "0987654321", "Nghệ An")]
+    all_rows = load_workbook(io.BytesIO(site.signed_in("quantri").get("/leads/export.xlsx").data)).active
+    formula = next(c for c in all_rows["D"] if str(c.value).startswith("=HYPERLINK"))
+    assert formula.data_type == "s", "a name typed in the chat is never a formula"
+
+
+def test_the_overview_counts_and_conversion(site):
+    lead_id = site.leads["Phạm Văn Hùng"]
+    client = site.signed_in("nghean")
+    for status in (CONTACTED, REGISTERED):
+        client.post(f"/leads/{lead_id}/status", {"status": status})
+    page = client.get("/overview").text
+    assert re.search(r'<span class="big">3</span><span>yêu cầu tư vấn', page)
+    assert re.search(r'<span class="big">1</span><span>đã đăng ký tham gia', page)
+    assert "33,3%" in page
+    assert "<title>Nghệ An: 3</title>" in page and "Hà Nội" not in page
+    assert "<title>Zalo: 1</title>" in page and "<title>nông dân: 1</title>" in page
+    assert page.count("<rect class=\"column\"") == 30
+    admin = site.signed_in("quantri").get("/overview").text
+    assert "<title>Hà Nội: 1</title>" in admin
+
+
+def test_no_name_or_phone_reaches_the_logs(site, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = site.signed_in("nghean")
+    lead_id = site.leads["Phạm Văn Hùng"]
+    client.get("/leads?q=0912345678")
+    client.get("/leads?q=Phạm Văn Hùng")
+    client.get(f"/leads/{lead_id}")
+    client.post(f"/leads/{lead_id}/status", {"status": CONTACTED})
+    client.post(f"/leads/{lead_id}/notes", {"text": "Anh Hùng hẹn gọi lại"})
+    client.get("/leads/export.xlsx")
+    assert caplog.records, "the actions are logged"
+    for secret in ["0912345678", "Hùng", "Hung", PASSWORD]:
+        assert secret not in caplog.text
+
+
+def _lead(site, lead_id):
+    from bot.staff.accounts import Staff
+    from bot.staff.queries import lead_for
+    return lead_for(site.engine, lead_id, Staff(0, "test", "admin", None, False))
+
+
+def _store_events(site, conversation_id: str, turns: list[tuple[str, str]]) -> None:
+    """Rows as Rasa's SQL tracker store writes them (its `events` table)."""
+    import json
+    with site.engine.begin() as connection:
+        connection.execute(text(
+            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+            "action_name VARCHAR(255), data TEXT)"))
+        start = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar_one()
+        for i, (speaker, said) in enumerate(turns, start=start + 1):
+            connection.execute(
+                text("INSERT INTO events (id, sender_id, type_name, timestamp, data) VALUES (:id, :s, :t, :ts, :d)"),
+                {"id": i, "s": conversation_id, "t": speaker, "ts": 1_795_000_000.0 + i,
+                 "d": json.dumps({"event": speaker, "text": said}, ensure_ascii=False)})
+
+
+def _xlsx_text(data: bytes) -> str:
+    sheet = load_workbook(io.BytesIO(data)).active
+    return "\n".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)

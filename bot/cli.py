@@ -12,6 +12,7 @@
                                        (without --password, the password is read from standard input)
     bot staff ensure-admin             create "admin" with a one-time password when there is no admin
     bot staff serve [--host H] [--port 8000]   the staff pages (STAFF_PORT)
+    bot channels credentials --output var/credentials.yml   the channels whose variables are set
 """
 from __future__ import annotations
 
@@ -21,10 +22,13 @@ import io
 import json
 import os
 import sys
+
+import yaml
 from datetime import date
 
 from bot import clock, db
 from bot.amounts import parse_amount
+from bot.channels.credentials import enabled_channels
 from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, pension, retirement
 from bot.formatting import age, money, percent, years_months
 from bot.leads import EXPORT_FIELDS, lead_as_dict
@@ -66,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = staff.add_parser("serve")
     serve.add_argument("--host", default=os.environ.get("STAFF_INTERFACE", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("STAFF_PORT", "8000")))
+    channels = commands.add_parser("channels").add_subparsers(dest="what", required=True)
+    creds = channels.add_parser("credentials")
+    creds.add_argument("--source", default="credentials.yml")
+    creds.add_argument("--output", required=True)
     calc = commands.add_parser("calc").add_subparsers(dest="what", required=True)
     c = calc.add_parser("contribution")
     c.add_argument("--income", type=_amount, required=True)
@@ -143,6 +151,18 @@ def _staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _channels(args: argparse.Namespace) -> int:
+    with open(args.source, encoding="utf-8") as f:
+        template = yaml.safe_load(f) or {}
+    kept, notes = enabled_channels(template, os.environ)
+    with open(args.output, "w", encoding="utf-8") as f:
+        yaml.safe_dump(kept, f, allow_unicode=True, sort_keys=False)
+    for note in notes:
+        print(note, file=sys.stderr)
+    print("Channels: " + ", ".join(c.rsplit(".", 1)[-1] for c in kept))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "db":
@@ -152,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         return _leads(args)
     if args.command == "staff":
         return _staff(args)
+    if args.command == "channels":
+        return _channels(args)
     on = args.on or clock.today()
     try:
         if args.what == "contribution":

@@ -15,6 +15,7 @@ RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
 mkdir -p var
 "$BIN/bot" db upgrade >var/migrations.log 2>&1 || { cat var/migrations.log >&2; exit 1; }
 "$BIN/bot" staff ensure-admin
+"$BIN/bot" channels credentials --output "var/credentials-$RASA_PORT.yml"
 
 pids=()
 stop() {
@@ -34,7 +35,7 @@ if [[ "${1:-}" == "shell" ]]; then
 fi
 
 "$BIN/rasa" run --enable-api --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" \
-  --endpoints endpoints.yml --credentials credentials.yml >var/rasa.log 2>&1 &
+  --endpoints endpoints.yml --credentials "var/credentials-$RASA_PORT.yml" >var/rasa.log 2>&1 &
 pids+=($!)
 
 "$BIN/bot" staff serve --port "$STAFF_PORT" >var/staff.log 2>&1 &

@@ -88,7 +88,7 @@ def build_site(url: str) -> Site:
         accounts.create_user(username, PASSWORD, role, province)
     people = [("Phạm Văn Hùng", "0912345678", "Nghệ An", {}),
               ("Nguyễn Thị Lan", "0987654321", "Nghệ An", {"channel": "zalo", "target_group": "trader"}),
-              ("Lê Thị Hồng Nhung", "0909123123", "Hà Nội", {"channel": "facebook"}),
+              ("Lê Thị Hồng Nhung", "0909123123", "Hà Nội", {"channel": "messenger"}),
               ("=HYPERLINK(\"http://x\")", "0333444555", "Nghệ An", {"target_group": None})]
     leads = {name: store.submit(lead_request(name, phone, province, **extra)) for name, phone, province, extra in people}
     return Site(engine, store, accounts, leads)

@@ -89,3 +89,16 @@ def test_answers_name_their_legal_basis(responses):
             first = re.sub(r"_\d+$", "", name)
             related = [t for n, t in texts(responses) if re.sub(r"_\d+$", "", n) == first]
             assert any("{src_" in t for t in related), name
+
+
+def test_channel_variations_offer_the_same_choices_within_each_channels_limits(responses):
+    varied = {name: v for name, v in responses.items() if any("channel" in x for x in v)}
+    assert "utter_greet" in varied
+    for name, variations in varied.items():
+        default = next(x for x in variations if "channel" not in x)
+        for variation in (x for x in variations if "channel" in x):
+            assert variation["channel"] in ("zalo", "messenger"), name
+            assert variation.get("buttons") == default.get("buttons"), name
+            assert placeholders(variation["text"]) == placeholders(default["text"]), name
+            if variation["channel"] == "zalo":
+                assert len(variation.get("buttons") or []) <= 5, "a Zalo button template holds 5 buttons"

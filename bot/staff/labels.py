@@ -5,7 +5,7 @@ import json
 
 from bot.target_groups import groups
 
-CHANNELS = {"rest": "Web (REST)", "zalo": "Zalo", "facebook": "Messenger", "cmdline": "Dòng lệnh"}
+CHANNELS = {"rest": "Web (REST)", "zalo": "Zalo", "messenger": "Messenger", "cmdline": "Dòng lệnh"}
 
 
 def channel_label(code: str | None) -> str:

@@ -1,0 +1,1 @@
+"""Messaging channels (Rasa custom channels): Zalo Official Account and Facebook Messenger."""

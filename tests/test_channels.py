@@ -1,0 +1,225 @@
+"""The connectors' parts: signatures, event parsing, text splitting, buttons, deliveries seen once
+across restarts, the stored token pair, the token refresh against a fake Zalo, the credentials file."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import db
+from bot.channels import messenger, zalo
+from bot.channels.common import MAX_TEXT_CHARS, ButtonMemory, Deliveries, numbered_options, split_text
+from bot.channels.credentials import enabled_channels
+from bot.channels.tokens import TokenPair, TokenStore
+from bot.leads import now
+from db_fixtures import fresh_sqlite
+from fake_providers import (FB_APP_SECRET, ZALO_APP_ID, ZALO_OA_SECRET_KEY, messenger_batch, messenger_signed,
+                            serve_fake_providers, zalo_signed, zalo_text)
+
+
+# Signatures
+
+
+def test_zalo_signature_is_sha256_of_app_id_body_timestamp_and_oa_key():
+    event = zalo_text("u1", "xin chào", "m1")
+    raw, headers = zalo_signed(event)
+    header = headers["X-ZEvent-Signature"]
+    assert zalo.signature_ok(raw, event, header, ZALO_OA_SECRET_KEY)
+    assert zalo.signature_ok(raw, event, header.upper().replace("MAC=", "mac="), ZALO_OA_SECRET_KEY)
+    assert not zalo.signature_ok(raw + b" ", event, header, ZALO_OA_SECRET_KEY), "the exact raw body"
+    assert not zalo.signature_ok(raw, {**event, "timestamp": "1"}, header, ZALO_OA_SECRET_KEY)
+    assert not zalo.signature_ok(raw, event, header, "another-key")
+    assert not zalo.signature_ok(raw, event, None, ZALO_OA_SECRET_KEY)
+    assert not zalo.signature_ok(raw, event, header.removeprefix("mac="), ZALO_OA_SECRET_KEY)
+
+
+def test_messenger_signature_is_hmac_sha256_with_the_app_secret():
+    raw, headers = messenger_signed(messenger_batch(("p1", {"message": {"mid": "m", "text": "hi"}})))
+    header = headers["X-Hub-Signature-256"]
+    assert messenger.signature_ok(raw, header, FB_APP_SECRET)
+    assert not messenger.signature_ok(raw, header, "other-secret")
+    assert not messenger.signature_ok(raw.replace(b"hi", b"ho"), header, FB_APP_SECRET)
+    assert not messenger.signature_ok(raw, None, FB_APP_SECRET)
+    assert not messenger.signature_ok(raw, "sha1=" + header[7:], FB_APP_SECRET)
+
+
+# Events
+
+
+@pytest.mark.parametrize("event, expected", [
+    (zalo_text("u1", "đóng bao nhiêu", "m1"), ("text", "u1", "m1", "đóng bao nhiêu")),
+    ({**zalo_text("u1", "", "m2", "user_send_image"), "message": {"msg_id": "m2", "attachments": [{}]}},
+     ("not_text", "u1", "m2", "")),
+    ({"event_name": "follow", "follower": {"id": "u9"}, "timestamp": "5"}, ("follow", "u9", "follow:u9:5", "")),
+    (zalo_text("oa", "echo", "m3", "oa_send_text"), None),
+    ({"event_name": "user_seen_message", "sender": {"id": "oa"}}, None),
+    ({"event_name": "unfollow", "follower": {"id": "u9"}}, None),
+    ({"event_name": "user_send_text", "sender": "not a dict", "message": []}, None),
+    ({"event_name": "user_send_text", "sender": {"id": "u1"}, "message": {"text": 42}}, None),
+])
+def test_zalo_events(event, expected):
+    found = zalo.incoming(event)
+    assert (found and (found.kind, found.user_id, found.delivery_id, found.text)) == expected or found is expected
+
+
+def test_messenger_batches_keep_every_message_in_order_and_drop_the_rest():
+    body = messenger_batch(
+        ("a", {"message": {"mid": "1", "text": "xin chào"}}),
+        ("b", {"message": {"mid": "2", "text": "Mức đóng", "quick_reply": {"payload": "/ask_contribution"}}}),
+        ("c", {"postback": {"title": "Bắt đầu", "payload": "/greet"}}),
+        ("d", {"message": {"mid": "4", "attachments": [{"type": "image"}]}}),
+        ("e", {"message": {"mid": "5", "text": "echo", "is_echo": True}}),
+        ("f", {"delivery": {"mids": ["1"]}}),
+        ("g", {"read": {"watermark": 1}}),
+    )
+    body["entry"].append({"id": "page", "changes": []})  # an entry without "messaging"
+    body["entry"].append("not an object")
+    found = [(i.kind, i.user_id, i.text) for i in messenger.incoming(body)]
+    assert found == [("text", "a", "xin chào"), ("text", "b", "/ask_contribution"), ("text", "c", "/greet"),
+                     ("not_text", "d", "")]
+
+
+def test_messenger_quick_replies_respect_metas_limits():
+    buttons = [{"title": f"Lựa chọn rất rất dài số {i}", "payload": f"/p{i}"} for i in range(20)]
+    replies = messenger.quick_replies(buttons)
+    assert len(replies) == 13 and all(len(r["title"]) <= 20 for r in replies)
+    assert replies[0] == {"content_type": "text", "title": "Lựa chọn rất rất dà…", "payload": "/p0"}
+
+
+# Texts and buttons
+
+
+@given(st.text(alphabet=st.sampled_from("ab đờ.\n "), max_size=7000))
+def test_split_text_keeps_every_word_within_the_limit(text):
+    pieces = split_text(text, limit=300)
+    assert all(0 < len(p) <= 300 for p in pieces)
+    assert "".join(pieces).split() == text.split() or " ".join(pieces).split() == text.split()
+
+
+def test_split_text_cuts_at_paragraphs_first():
+    text = ("Đoạn một. " * 150).strip() + "\n\n" + ("Đoạn hai. " * 150).strip()
+    pieces = split_text(text)
+    assert len(pieces) == 2 and pieces[1].startswith("Đoạn hai") and all(len(p) <= MAX_TEXT_CHARS for p in pieces)
+
+
+def test_button_memory_maps_titles_and_numbers_to_payloads():
+    memory = ButtonMemory(users=2)
+    buttons = [{"title": "Mức đóng", "payload": "/ask_contribution"}, {"title": "Lương hưu", "payload": "/ask_pension"}]
+    memory.offer("u1", buttons)
+    assert memory.resolve("u1", "muc dong") == "/ask_contribution"
+    assert memory.resolve("u1", "2") == "2", "numbers only when the options were listed as text"
+    memory.offer("u1", buttons, numbered=True)
+    assert memory.resolve("u1", "2") == "/ask_pension"
+    memory.forget("u1")
+    assert memory.resolve("u1", "2") == "2"
+    memory.offer("u2", buttons)
+    memory.offer("u3", buttons)
+    memory.offer("u4", buttons)
+    assert memory.resolve("u2", "Mức đóng") == "Mức đóng", "the oldest user is forgotten beyond the limit"
+    assert "1. Mức đóng\n2. Lương hưu" in numbered_options("Anh/chị hỏi gì ạ?", buttons)
+
+
+# Storage
+
+
+@pytest.fixture
+def url(tmp_path):
+    with fresh_sqlite(tmp_path) as url:
+        yield url
+
+
+def test_a_delivery_is_seen_once_even_after_a_restart(url):
+    assert Deliveries(db.make_engine(url), "zalo").first_time("m1")
+    assert not Deliveries(db.make_engine(url), "zalo").first_time("m1"), "a new engine: a restarted server"
+    assert Deliveries(db.make_engine(url), "messenger").first_time("m1"), "ids are per channel"
+
+
+def test_the_token_pair_is_seeded_from_the_environment_and_kept(url):
+    engine = db.make_engine(url)
+    store = TokenStore(engine, "zalo", TokenPair("a0", "r0"))
+    assert store.current() == TokenPair("a0", "r0")
+    store.save(TokenPair("a1", "r1", now()))
+    assert TokenStore(engine, "zalo", TokenPair("a0", "r0")).current().refresh_token == "r1", "kept over a restart"
+    assert TokenStore(engine, "zalo", TokenPair("a9", "r9")).current().access_token == "a9", "a new pair in the environment wins"
+
+
+# The Zalo API against a fake server
+
+
+@pytest.fixture
+def fake_zalo(url):
+    fake, server = serve_fake_providers()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    config = zalo.ZaloConfig(ZALO_APP_ID, "app-secret", ZALO_OA_SECRET_KEY, "old", "r0", base, base)
+    store = TokenStore(db.make_engine(url), "zalo", TokenPair("old", "r0"))
+    yield fake, config, store
+    server.shutdown()
+
+
+def test_concurrent_sends_with_an_expired_token_refresh_it_once(fake_zalo):
+    fake, config, store = fake_zalo
+    fake.expired_tokens.add("old")
+    api = zalo.ZaloApi(config, store)
+
+    async def send_three() -> list[int]:
+        return await asyncio.gather(*(api.send(f"u{i}", {"text": "chào"}) for i in range(3)))
+
+    assert asyncio.run(send_three()) == [0, 0, 0]
+    assert len(fake.sent("/v4/oa/access_token")) == 1
+    assert store.current().access_token == "access-1" and store.current().refresh_token == "refresh-1"
+    assert {c.headers["access_token"] for c in fake.zalo_messages() if c.body["recipient"]["user_id"]} >= {"access-1"}
+
+
+def test_a_token_about_to_expire_is_refreshed_before_sending(fake_zalo):
+    fake, config, store = fake_zalo
+    store.save(TokenPair("old", "r0", now()))
+    assert asyncio.run(zalo.ZaloApi(config, store).send("u1", {"text": "chào"})) == 0
+    assert [c.headers["access_token"] for c in fake.zalo_messages()] == ["access-1"]
+
+
+def test_a_refused_refresh_is_logged_with_its_code(fake_zalo, caplog):
+    fake, config, store = fake_zalo
+    fake.expired_tokens.add("old")
+    fake.used_refresh_tokens.add("r0")
+    assert asyncio.run(zalo.ZaloApi(config, store).send("u1", {"text": "chào"})) == -216
+    assert "-14020" in caplog.text and "-216" in caplog.text
+
+
+def test_long_texts_are_split_and_refused_templates_fall_back_to_numbered_text(fake_zalo):
+    fake, config, store = fake_zalo
+    fake.refuse_templates = True
+    memory = ButtonMemory()
+    output = zalo.ZaloOutput(zalo.ZaloApi(config, store), memory)
+    asyncio.run(output.send_text_message("zalo:u1", "Câu dài. " * 500))
+    sent = fake.zalo_messages("u1")
+    assert len(sent) == 3 and all(len(c.body["message"]["text"]) <= MAX_TEXT_CHARS for c in sent)
+    asyncio.run(output.send_text_with_buttons("zalo:u1", "Anh/chị chọn:", [
+        {"title": "Mức đóng", "payload": "/ask_contribution"}, {"title": "Lương hưu", "payload": "/ask_pension"}]))
+    last = fake.zalo_messages("u1")[-1].body["message"]
+    assert "attachment" not in last and "2. Lương hưu" in last["text"]
+    assert memory.resolve("u1", "2") == "/ask_pension"
+
+
+# Credentials
+
+
+def test_a_channel_is_enabled_exactly_when_its_variables_are_set():
+    template = {"rest": None,
+                "bot.channels.zalo.ZaloInput": {"app_id": "${ZALO_APP_ID}", "oa_secret_key": "${ZALO_OA_SECRET_KEY}"},
+                "bot.channels.messenger.MessengerInput": {"app_secret": "${FB_APP_SECRET}"}}
+    kept, notes = enabled_channels(template, {"ZALO_APP_ID": "1", "ZALO_OA_SECRET_KEY": "k"})
+    assert list(kept) == ["rest", "bot.channels.zalo.ZaloInput"] and notes == []
+    assert kept["bot.channels.zalo.ZaloInput"]["app_id"] == "${ZALO_APP_ID}", "secrets stay in the environment"
+    kept, notes = enabled_channels(template, {"ZALO_APP_ID": "1"})
+    assert list(kept) == ["rest"] and notes == ["ZaloInput is off: ZALO_OA_SECRET_KEY not set"]
+
+
+def test_no_secret_or_message_text_is_logged_by_the_api(fake_zalo, caplog):
+    fake, config, store = fake_zalo
+    caplog.set_level(logging.DEBUG, logger="bot.channels")
+    fake.expired_tokens.add("old")
+    asyncio.run(zalo.ZaloApi(config, store).send("u1", {"text": "số điện thoại 0912345678"}))
+    assert "0912345678" not in caplog.text and "access-1" not in caplog.text and "app-secret" not in caplog.text

@@ -223,3 +223,28 @@ def test_no_secret_or_message_text_is_logged_by_the_api(fake_zalo, caplog):
     fake.expired_tokens.add("old")
     asyncio.run(zalo.ZaloApi(config, store).send("u1", {"text": "số điện thoại 0912345678"}))
     assert "0912345678" not in caplog.text and "access-1" not in caplog.text and "app-secret" not in caplog.text
+
+
+def test_background_work_keeps_each_senders_order_and_survives_a_failure():
+    from bot.channels.common import Background
+    done: list[str] = []
+
+    async def scenario() -> None:
+        background = Background()
+
+        def work(label: str, delay: float, fail: bool = False):  # type: ignore[no-untyped-def]
+            async def run() -> None:
+                await asyncio.sleep(delay)
+                if fail:
+                    raise RuntimeError("provider down")
+                done.append(label)
+            return run
+
+        background.start("u1", work("u1-first", 0.2, fail=True))
+        background.start("u1", work("u1-second", 0.0))
+        background.start("u2", work("u2-only", 0.05))
+        background.start("u1", work("u1-third", 0.0))
+        await background.idle()
+
+    asyncio.run(scenario())
+    assert done == ["u2-only", "u1-second", "u1-third"]

@@ -8,9 +8,11 @@ import logging
 import re
 from collections import OrderedDict
 from datetime import date, timedelta
-from typing import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
 
 import aiohttp
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sqlalchemy import Column, DateTime, String, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +27,31 @@ MAX_TEXT_CHARS = 2000  # Zalo and Messenger alike
 NOT_TEXT_REPLY = ("Dạ, hiện em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi về BHXH tự nguyện "
                   "để em trả lời ạ.")
 KEEP_DELIVERIES = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A provider's event worth answering: "text" (typed, or a button's payload), "follow"
+    (Zalo: the welcome) or "not_text" (an image, a sticker, a file...)."""
+
+    kind: str
+    user_id: str
+    delivery_id: str
+    text: str = ""
+
+
+async def hand_over(channel: str, todo: Incoming, text: str, deliveries: "Deliveries", output: OutputChannel,
+                    on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    """Once per delivery: a polite request for text, or the message to the assistant, in the
+    conversation "<channel>:<user id>"."""
+    if not await asyncio.to_thread(deliveries.first_time, todo.delivery_id):
+        log.info("%s delivery seen before, not answered again", channel)
+        return
+    if todo.kind == "not_text":
+        await output.send_text_message(todo.user_id, NOT_TEXT_REPLY)
+        return
+    await on_new_message(UserMessage(text, output, f"{channel}:{todo.user_id}", input_channel=channel,
+                                     message_id=todo.delivery_id, metadata={"user_id": todo.user_id}))
 
 
 class Delivery(Base):
@@ -66,18 +93,22 @@ class Background:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}  # a sender's lock goes when none of its work is left
 
     def start(self, sender: str, work: Callable[[], Awaitable[None]]) -> None:
         lock = self._locks.setdefault(sender, asyncio.Lock())
+        self._waiting[sender] = self._waiting.get(sender, 0) + 1
 
         async def in_order() -> None:
-            async with lock:
-                try:
+            try:
+                async with lock:
                     await work()
-                except Exception:  # a failure must not stop the sender's next messages
-                    log.exception("handling a message failed")
-            if not lock.locked() and self._locks.get(sender) is lock:
-                del self._locks[sender]
+            except Exception:  # a failure must not stop the sender's next messages
+                log.exception("handling a message failed")
+            finally:
+                self._waiting[sender] -= 1
+                if not self._waiting[sender]:
+                    del self._waiting[sender], self._locks[sender]
 
         task = asyncio.create_task(in_order())
         self._tasks.add(task)

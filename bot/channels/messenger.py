@@ -23,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import db
-from bot.channels.common import NOT_TEXT_REPLY, Background, Deliveries, HttpSession, split_text
+from bot.channels.common import Background, Deliveries, HttpSession, Incoming, hand_over, split_text
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,6 @@ def signature_ok(raw_body: bytes, header: str | None, app_secret: str) -> bool:
         return False
     expected = "sha256=" + hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(header.strip().lower().encode(), expected.encode())
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """A message to answer: "text" (typed, a quick reply's or a postback's payload) or "not_text"."""
-
-    kind: str
-    user_id: str
-    delivery_id: str
-    text: str = ""
 
 
 def incoming(body: dict[str, Any]) -> list[Incoming]:
@@ -210,18 +200,8 @@ class MessengerInput(InputChannel):
                 log.warning("Messenger webhook: malformed body refused")
                 return response.json({"error": "malformed body"}, status=400)
             for todo in incoming(body):
-                self.background.start(todo.user_id, lambda todo=todo: self.handle(todo, on_new_message))
+                self.background.start(todo.user_id, lambda todo=todo: hand_over(
+                    CHANNEL, todo, todo.text, self.deliveries, MessengerOutput(self.api), on_new_message))
             return response.text("EVENT_RECEIVED")
 
         return webhook
-
-    async def handle(self, todo: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        if not await asyncio.to_thread(self.deliveries.first_time, todo.delivery_id):
-            log.info("Messenger delivery seen before, not answered again")
-            return
-        output = MessengerOutput(self.api)
-        if todo.kind == "not_text":
-            await output.send_text_message(todo.user_id, NOT_TEXT_REPLY)
-            return
-        await on_new_message(UserMessage(todo.text, output, f"{CHANNEL}:{todo.user_id}", input_channel=CHANNEL,
-                                         message_id=todo.delivery_id, metadata={"messenger_user_id": todo.user_id}))

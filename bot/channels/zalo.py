@@ -23,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import db
-from bot.channels.common import (NOT_TEXT_REPLY, Background, ButtonMemory, Deliveries, HttpSession,
+from bot.channels.common import (Background, ButtonMemory, Deliveries, HttpSession, Incoming, hand_over,
                                  numbered_options, split_text)
 from bot.channels.tokens import TokenPair, TokenStore
 from bot.leads import now
@@ -61,16 +61,6 @@ def signature_ok(raw_body: bytes, event: dict[str, Any], header: str | None, oa_
     data = str(event.get("app_id", "")).encode() + raw_body + str(event.get("timestamp", "")).encode()
     expected = "mac=" + hashlib.sha256(data + oa_secret_key.encode()).hexdigest()
     return hmac.compare_digest(header.strip().lower().encode(), expected.encode())
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """An event worth answering: "text", "follow" (welcome) or "not_text" (image, sticker...)."""
-
-    kind: str
-    user_id: str
-    delivery_id: str
-    text: str = ""
 
 
 def incoming(event: dict[str, Any]) -> Incoming | None:
@@ -252,18 +242,9 @@ class ZaloInput(InputChannel):
                 return response.json({"error": "wrong signature"}, status=403)
             todo = incoming(event)
             if todo is not None:
-                self.background.start(todo.user_id, lambda: self.handle(todo, on_new_message))
+                text = "/greet" if todo.kind == "follow" else self.memory.resolve(todo.user_id, todo.text)
+                self.background.start(todo.user_id, lambda: hand_over(
+                    CHANNEL, todo, text, self.deliveries, self.output(), on_new_message))
             return response.json({"status": "ok"})
 
         return webhook
-
-    async def handle(self, todo: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        if not await asyncio.to_thread(self.deliveries.first_time, todo.delivery_id):
-            log.info("Zalo delivery seen before, not answered again")
-            return
-        if todo.kind == "not_text":
-            await self.output().send_text_message(todo.user_id, NOT_TEXT_REPLY)
-            return
-        text = "/greet" if todo.kind == "follow" else self.memory.resolve(todo.user_id, todo.text)
-        await on_new_message(UserMessage(text, self.output(), f"{CHANNEL}:{todo.user_id}", input_channel=CHANNEL,
-                                         message_id=todo.delivery_id, metadata={"zalo_user_id": todo.user_id}))

@@ -22,7 +22,7 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	bot/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run shell test validate evaluate story-test benchmark browser compare-spacy clean
+.PHONY: help install lock train run shell test validate evaluate story-test benchmark browser check-data compare-spacy clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT), staff pages on $(STAFF_PORT))"
@@ -65,6 +65,10 @@ shell: $(MODEL)
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate
 
+# Rasa's validation, then the project's own checks of the data and the domain (bot/datacheck.py).
+check-data: validate
+	$(BIN)/python -m bot.datacheck
+
 evaluate: $(MODEL)
 	$(BIN)/python -m bot.evaluation --model $(MODEL) --min-accuracy 0.92 --min-stripped 0.90
 
@@ -95,7 +99,7 @@ browser:
 	  else echo "Chromium is missing (sudo apt-get install chromium): the browser test will be skipped."; fi; }
 
 test: $(INSTALLED)
-	$(MAKE) validate
+	$(MAKE) check-data
 	$(MAKE) train
 	$(MAKE) browser
 	$(BIN)/pytest

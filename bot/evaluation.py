@@ -1,8 +1,10 @@
 """NLU evaluation on the held-out test set, as written and with every diacritic stripped.
 
-Runs `rasa test nlu` twice, writes results/nlu-report.md (accuracy, macro-F1, per-intent F1, top
-confusions) next to Rasa's JSON reports, and exits non-zero when an accuracy is under its
-threshold, so `make test` fails on a regression.
+Runs `rasa test nlu` twice and writes results/nlu-report.md (accuracy, macro-F1, per-intent
+precision/recall/F1, top confusions, the misclassified examples, and what got better or worse since
+the previous report), results/nlu-report.json (the same figures, read back by the next evaluation)
+and results/nlu-confusion.png; exits non-zero when an accuracy is under its threshold, so
+`make test` fails on a regression.
 
     python -m bot.evaluation --model models/current.tar.gz --min-accuracy 0.92 --min-stripped 0.90
 """
@@ -33,6 +35,13 @@ class Evaluation:
     per_intent: dict[str, dict[str, float]]
     confusions: list[tuple[str, str, int]]
     errors: list[dict]
+    predictions: list[tuple[str, str]]  # (intent, predicted) for every example
+
+    def summary(self) -> dict:
+        """What the next evaluation compares itself with."""
+        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1,
+                "f1": {k: v["f1-score"] for k, v in self.per_intent.items()},
+                "errors": sorted(e["text"] for e in self.errors)}
 
 
 def write_stripped_copy(src: Path, dst: Path) -> Path:
@@ -53,7 +62,7 @@ def run_rasa_test(model: Path, test_dir: Path, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", str(test_dir), "--model", str(model),
-           "--out", str(out), "--no-plot"]
+           "--out", str(out), "--no-plot", "--successes"]
     out.mkdir(parents=True)
     with open(out / "rasa-test.log", "wb") as log:
         subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
@@ -61,8 +70,10 @@ def run_rasa_test(model: Path, test_dir: Path, out: Path) -> None:
 
 def read_evaluation(name: str, out: Path) -> Evaluation:
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
-    errors_file = out / "intent_errors.json"
-    errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
+    errors, successes = (
+        json.loads(f.read_text(encoding="utf-8")) if f.exists() else []
+        for f in (out / "intent_errors.json", out / "intent_successes.json")
+    )
     per_intent = {
         k: {m: v[m] for m in ("precision", "recall", "f1-score", "support")}
         for k, v in report.items()
@@ -70,18 +81,78 @@ def read_evaluation(name: str, out: Path) -> Evaluation:
     }
     pairs = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
     confusions = [(a, b, n) for (a, b), n in pairs.most_common(10)]
-    return Evaluation(name, report["accuracy"], report["macro avg"]["f1-score"], per_intent, confusions, errors)
+    predictions = [(e["intent"], e["intent_prediction"]["name"]) for e in errors + successes]
+    return Evaluation(name, report["accuracy"], report["macro avg"]["f1-score"], per_intent, confusions, errors,
+                      predictions)
 
 
-def render_report(evaluations: list[Evaluation]) -> str:
+def _prf(scores: dict[str, float]) -> str:
+    return " / ".join(f"{scores.get(m, 0):.2f}" for m in ("precision", "recall", "f1-score"))
+
+
+def compare(previous: dict, evaluations: list[Evaluation]) -> list[str]:
+    """What got better or worse since the previous report (its JSON)."""
+    lines = ["", "## Compared with the previous report", "",
+             "| test set | accuracy | macro-F1 |", "|---|---|---|"]
+    changes = []
+    for e in evaluations:
+        before = previous.get(e.name)
+        if not before:
+            continue
+        lines.append(f"| {e.name} | {before['accuracy']:.3f} → {e.accuracy:.3f} ({e.accuracy - before['accuracy']:+.3f}) "
+                     f"| {before['macro_f1']:.3f} → {e.macro_f1:.3f} ({e.macro_f1 - before['macro_f1']:+.3f}) |")
+        for intent, now_f1 in sorted(e.summary()["f1"].items()):
+            was = before["f1"].get(intent)
+            if was is None or abs(now_f1 - was) >= 0.005:
+                changes.append(f"- {e.name}, {intent}: F1 {'new' if was is None else f'{was:.2f}'} → {now_f1:.2f}")
+        errors_before, errors_now = set(before["errors"]), {x["text"] for x in e.errors}
+        changes += [f"- {e.name}, now right: `{t}`" for t in sorted(errors_before - errors_now)]
+        changes += [f"- {e.name}, now wrong: `{t}`" for t in sorted(errors_now - errors_before)]
+    return lines + ["", *(changes or ["No intent's F1 and no example changed."])]
+
+
+def plot_confusion(evaluation: Evaluation, path: Path) -> None:
+    """The confusion matrix as an image: rows the true intent, columns the prediction."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    intents = sorted({i for pair in evaluation.predictions for i in pair})
+    index = {name: i for i, name in enumerate(intents)}
+    matrix = [[0] * len(intents) for _ in intents]
+    for true, predicted in evaluation.predictions:
+        matrix[index[true]][index[predicted]] += 1
+    size = max(6, 0.38 * len(intents))
+    figure, axes = plt.subplots(figsize=(size + 2, size))
+    image = axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(len(intents)), intents, rotation=90, fontsize=8)
+    axes.set_yticks(range(len(intents)), intents, fontsize=8)
+    for i, row in enumerate(matrix):
+        for j, count in enumerate(row):
+            if count:
+                axes.text(j, i, count, ha="center", va="center", fontsize=7,
+                          color="white" if count > max(map(max, matrix)) / 2 else "black")
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("intent")
+    axes.set_title(f"NLU confusion matrix ({evaluation.name}), accuracy {evaluation.accuracy:.3f}")
+    figure.colorbar(image, fraction=0.03)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def render_report(evaluations: list[Evaluation], previous: dict | None = None) -> str:
     lines = ["# NLU evaluation on the held-out test set (tests/nlu)", ""]
     lines += ["| test set | accuracy | macro-F1 | errors |", "|---|---|---|---|"]
     lines += [f"| {e.name} | {e.accuracy:.3f} | {e.macro_f1:.3f} | {len(e.errors)} |" for e in evaluations]
+    if previous is not None:
+        lines += compare(previous, evaluations)
     intents = sorted(evaluations[0].per_intent)
-    lines += ["", "## Per intent (F1)", "", "| intent | " + " | ".join(e.name for e in evaluations) + " | support |",
+    lines += ["", "## Per intent", "", "precision / recall / F1", "",
+              "| intent | " + " | ".join(e.name for e in evaluations) + " | support |",
               "|---|" + "---|" * (len(evaluations) + 1)]
     for intent in intents:
-        scores = " | ".join(f"{e.per_intent.get(intent, {}).get('f1-score', 0):.2f}" for e in evaluations)
+        scores = " | ".join(_prf(e.per_intent.get(intent, {})) for e in evaluations)
         lines.append(f"| {intent} | {scores} | {int(evaluations[0].per_intent[intent]['support'])} |")
     for e in evaluations:
         lines += ["", f"## Top confusions ({e.name})", "", "| intent | predicted | count |", "|---|---|---|"]
@@ -108,7 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         out = work / ("as-written" if name == "as written" else "without-diacritics")
         run_rasa_test(args.model, test_dir, out)
         evaluations.append(read_evaluation(name, out))
-    (args.results / "nlu-report.md").write_text(render_report(evaluations), encoding="utf-8")
+    summary_file = args.results / "nlu-report.json"
+    previous = json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.exists() else None
+    (args.results / "nlu-report.md").write_text(render_report(evaluations, previous), encoding="utf-8")
+    summary_file.write_text(json.dumps({e.name: e.summary() for e in evaluations}, ensure_ascii=False, indent=1)
+                            + "\n", encoding="utf-8")
+    plot_confusion(evaluations[0], args.results / "nlu-confusion.png")
 
     failed = False
     for e, minimum in zip(evaluations, (args.min_accuracy, args.min_stripped)):

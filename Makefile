@@ -22,12 +22,12 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
 	bot/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run shell test validate evaluate story-test benchmark browser check-data compare-spacy clean
+.PHONY: help install lock train run shell interactive test validate evaluate story-test benchmark browser check-data compare-spacy clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT), staff pages on $(STAFF_PORT))"
 	@echo "make test   - install and run every check (unit, data, NLU evaluation, stories)"
-	@echo "make install | lock | train | shell | evaluate | story-test | benchmark | clean"
+	@echo "make install | lock | train | shell | interactive | check-data | evaluate | story-test | benchmark | clean"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -61,6 +61,11 @@ run: $(MODEL)
 shell: $(MODEL)
 	@mkdir -p var
 	@scripts/run.sh shell
+
+# `rasa interactive` with the action server and the current model (TRAINING.md, section 8).
+interactive: $(MODEL)
+	@mkdir -p var
+	@scripts/run.sh interactive
 
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate

@@ -13,6 +13,8 @@
     bot staff ensure-admin             create "admin" with a one-time password when there is no admin
     bot staff serve [--host H] [--port 8000]   the staff pages (STAFF_PORT)
     bot channels credentials --output var/credentials.yml   the channels whose variables are set
+    bot review export [--output data/nlu/reviewed.yml]   the examples labelled in the review inbox
+    bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from bot.formatting import age, money, percent, years_months
 from bot.leads import EXPORT_FIELDS, lead_as_dict
 from bot.outbox import Desk
 from bot.phones import mask_phone
+from bot.review import Inbox, ReviewError, trained_texts
 from bot.staff.accounts import ROLES, AccountError, Accounts
 
 
@@ -74,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     creds = channels.add_parser("credentials")
     creds.add_argument("--source", default="credentials.yml")
     creds.add_argument("--output", required=True)
+    review = commands.add_parser("review").add_subparsers(dest="what", required=True)
+    review.add_parser("export").add_argument("--output", help="file to write (default: standard output)")
+    story = review.add_parser("story")
+    story.add_argument("--conversation", required=True)
+    story.add_argument("--output", help="file to write (default: standard output)")
     calc = commands.add_parser("calc").add_subparsers(dest="what", required=True)
     c = calc.add_parser("contribution")
     c.add_argument("--income", type=_amount, required=True)
@@ -114,11 +122,7 @@ def _leads(args: argparse.Namespace) -> int:
         writer.writeheader()
         writer.writerows({**lead, "interests": "; ".join(lead["interests"])} for lead in leads)
         data = "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
-    else:
-        sys.stdout.write(data)
+    _write(data, args.output)
     return 0
 
 
@@ -151,6 +155,26 @@ def _staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    inbox = Inbox(db.make_engine())
+    inbox.scan()
+    try:
+        data = inbox.export_yaml(trained_texts()) if args.what == "export" else inbox.story(args.conversation)
+    except ReviewError as error:
+        print(error, file=sys.stderr)
+        return 2
+    _write(data, args.output)
+    return 0
+
+
+def _write(data: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
+    else:
+        sys.stdout.write(data)
+
+
 def _channels(args: argparse.Namespace) -> int:
     with open(args.source, encoding="utf-8") as f:
         template = yaml.safe_load(f) or {}
@@ -174,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         return _staff(args)
     if args.command == "channels":
         return _channels(args)
+    if args.command == "review":
+        return _review(args)
     on = args.on or clock.today()
     try:
         if args.what == "contribution":

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts the action server, the Rasa server (REST channel and HTTP API) and the staff pages, and
 # keeps them running until Ctrl-C, which stops them all. `run.sh shell` talks to the bot in this
-# terminal instead. Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000),
-# BOT_DATABASE_URL (sqlite under var/), RASA_INTERFACE and STAFF_INTERFACE (127.0.0.1; 0.0.0.0 to
-# accept other machines, behind an HTTPS proxy).
+# terminal instead; `run.sh interactive` runs `rasa interactive`.
+# Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000), BOT_DATABASE_URL (sqlite
+# under var/), RASA_INTERFACE and STAFF_INTERFACE (127.0.0.1; 0.0.0.0 to accept other machines,
+# behind an HTTPS proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -31,6 +32,10 @@ pids+=($!)
 
 if [[ "${1:-}" == "shell" ]]; then
   "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml
+  exit 0
+fi
+if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.md)
+  "$BIN/rasa" interactive --model "$MODEL" --endpoints endpoints.yml --skip-visualization
   exit 0
 fi
 

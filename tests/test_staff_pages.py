@@ -9,12 +9,12 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import text
 
 from bot import db
 from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE
 from bot.staff.app import PUBLIC_ENDPOINTS, create_app
 from staff_fixtures import PASSWORD, lead_request, site  # noqa: F401 (fixture)
+from tracker_fixtures import bot, store_events, user
 
 TOTAL = re.compile(r'<strong id="total">(\d+)</strong>')
 
@@ -163,7 +163,7 @@ def test_the_administrator_sees_every_province(site):
 
 def test_a_trainer_sees_the_overview_but_no_lead(site):
     client = site.signed_in("huanluyen")
-    assert client.get("/").location == "/overview"
+    assert client.get("/").location == "/review"
     assert client.get("/overview").status_code == 200
     for url in ["/leads", f"/leads/{site.leads['Phạm Văn Hùng']}", "/leads/export.csv", "/users"]:
         assert client.get(url).status_code == 403, url
@@ -277,7 +277,8 @@ def test_assignment_to_an_officer_of_the_province_and_notes(site):
 
 def test_the_lead_page_shows_every_field_the_consent_and_the_transcript(site):
     lead_id = site.leads["Nguyễn Thị Lan"]
-    _store_events(site, "c-0987654321", [("user", "gọi lại cho tôi"), ("bot", "Dạ, anh/chị đồng ý cho ... không ạ?")])
+    store_events(site.engine, "c-0987654321", [user("gọi lại cho tôi", "request_callback", 0.99),
+                                               bot("Dạ, anh/chị đồng ý cho ... không ạ?")])
     page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
     for expected in ["Nguyễn Thị Lan", "0987654321", "Nghệ An", "tiểu thương, buôn bán nhỏ", "5.000.000 đồng", "Mức đóng",
                      "Zalo", "2026-11-v1", "gọi lại cho tôi", "Dạ, anh/chị đồng ý"]:
@@ -292,7 +293,7 @@ def test_text_from_citizens_is_escaped(site):
 
 def test_a_withdrawn_consent_hides_the_transcript(site):
     lead_id = site.leads["Phạm Văn Hùng"]
-    _store_events(site, "c-0912345678", [("user", "tôi tên Phạm Văn Hùng")])
+    store_events(site.engine, "c-0912345678", [user("tôi tên Phạm Văn Hùng", "inform", 0.9)])
     site.store.withdraw("c-0912345678")
     page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
     assert "Phạm Văn Hùng" not in page and "đã rút đồng ý" in page
@@ -357,22 +358,6 @@ def _lead(site, lead_id):
     from bot.staff.accounts import Staff
     from bot.staff.queries import lead_for
     return lead_for(site.engine, lead_id, Staff(0, "test", "admin", None, False))
-
-
-def _store_events(site, conversation_id: str, turns: list[tuple[str, str]]) -> None:
-    """Rows as Rasa's SQL tracker store writes them (its `events` table)."""
-    import json
-    with site.engine.begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-            "action_name VARCHAR(255), data TEXT)"))
-        start = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar_one()
-        for i, (speaker, said) in enumerate(turns, start=start + 1):
-            connection.execute(
-                text("INSERT INTO events (id, sender_id, type_name, timestamp, data) VALUES (:id, :s, :t, :ts, :d)"),
-                {"id": i, "s": conversation_id, "t": speaker, "ts": 1_795_000_000.0 + i,
-                 "d": json.dumps({"event": speaker, "text": said}, ensure_ascii=False)})
 
 
 def _xlsx_text(data: bytes) -> str:

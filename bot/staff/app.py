@@ -22,8 +22,9 @@ from bot.leads import NEXT_STATUSES, STATUSES, LeadStore, WorkflowError
 from bot.leads import now as clock_now
 from bot.provinces import all_provinces
 from bot.staff import charts, exports, queries
-from bot.staff.accounts import (ADMIN, OFFICE, ROLE_LABELS, ROLES, AccountError, Accounts, one_time_password,
-                                same_token)
+from bot.review import Inbox, ReviewError, domain_intents, trained_texts
+from bot.staff.accounts import (ADMIN, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError, Accounts,
+                                one_time_password, same_token)
 from bot.staff.labels import channel_label, group_label, interests_label
 from bot.staff.transcript import transcript
 
@@ -155,7 +156,7 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
 
     @app.get("/")
     def home() -> Response:
-        return redirect(url_for("leads" if g.signed.staff.sees_leads else "overview"), 303)
+        return redirect(url_for("leads" if g.signed.staff.sees_leads else "review"), 303)
 
     @app.get("/leads")
     @roles(ADMIN, OFFICE)
@@ -241,6 +242,47 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
             )],
             geometry=charts,
         )
+
+    inbox = Inbox(engine)
+
+    def review_page(error: str | None = None, message: str | None = None) -> tuple[str, int]:
+        inbox.scan()
+        return render_template("review.html", groups=inbox.groups(), counts=inbox.counts(), intents=domain_intents(),
+                               error=error, message=message), 400 if error else 200
+
+    @app.get("/review")
+    @roles(ADMIN, TRAINER)
+    def review() -> tuple[str, int]:
+        return review_page()
+
+    @app.post("/review/label")
+    @roles(ADMIN, TRAINER)
+    def review_label():  # type: ignore[no-untyped-def]
+        form = request.form
+        try:
+            done = inbox.label(form.get("key", ""), form.get("action", ""), form.get("intent") or None,
+                               domain_intents(), g.signed.staff.username)
+        except ReviewError as error:
+            return review_page(error=str(error))
+        log.info("%s reviewed %d message(s) (%s)", g.signed.staff.username, done, form.get("action"))
+        return redirect(url_for("review"), 303)
+
+    @app.get("/review/export.yml")
+    @roles(ADMIN, TRAINER)
+    def review_export() -> Response:
+        body = inbox.export_yaml(trained_texts())
+        return Response(body, mimetype="application/x-yaml; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="reviewed.yml"'})
+
+    @app.get("/review/story.yml")
+    @roles(ADMIN, TRAINER)
+    def review_story():  # type: ignore[no-untyped-def]
+        try:
+            body = inbox.story(request.args.get("conversation", "")[:255])
+        except ReviewError:
+            abort(404)
+        return Response(body, mimetype="application/x-yaml; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="test_story.yml"'})
 
     def users_page(message: str | None = None, error: str | None = None) -> tuple[str, int]:
         return render_template("users.html", users=accounts.users(), roles=ROLES, message=message, error=error,

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import callback, clock
+from bot import callback, clock, scenarios
 from bot.answers import plan_answer
 from bot.flows import FACTS, FLOW_SLOT
 from bot.outbox import Desk
@@ -42,7 +42,8 @@ class ActionAnswer(Action):
             entities=message.get("entities") or [],
             responses=domain.get("responses", {}),
             day=clock.today(),
-            known={name: tracker.get_slot(name) for name in (*FACTS, *callback.SLOTS, FLOW_SLOT)},
+            known={name: tracker.get_slot(name)
+                   for name in (*FACTS, *callback.SLOTS, *scenarios.SLOTS, FLOW_SLOT)},
             conversation=callback.Conversation(
                 id=tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "rest",

@@ -6,7 +6,7 @@ import string
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from bot import callback
+from bot import callback, scenarios
 from bot.figures import Figures, figures_on
 from bot.flows import (FLOW_SLOT, GENDER_LABELS, Reply, Step, ask_which_province, contribution_result,
                        continue_flow, reask, start_flow)
@@ -63,10 +63,22 @@ def plan_answer(
     if step is None and flow and intent in _NOT_A_NEW_QUESTION:
         step = reask(flow, known, day)
     if step is None:
-        step = _new_question(intent, cleaned, entities, responses, day, known)
+        step = _with_scenario(intent, entities, _new_question(intent, cleaned, entities, responses, day, known),
+                              known, day)
         if flow and FLOW_SLOT not in step.slots:
             step.slots[FLOW_SLOT] = None  # the user moved on to another question
     return Step(_with_note(step.replies, responses, day_figures), step.slots)
+
+
+def _with_scenario(intent: str | None, entities: list[dict[str, Any]], step: Step, known: Mapping[str, Any],
+                   day: date) -> Step:
+    """The answer, then the scenario of a group the user just named, or the question which group
+    they belong to. A message that only names the group gets the scenario alone."""
+    named = [e.get("value") for e in entities if e.get("entity") == "target_group"]
+    extra, slots = scenarios.follow_up(intent, named[-1] if named else None, known, day)
+    only_the_group = intent == "inform" and all(e.get("entity") == "target_group" for e in entities)
+    replies = extra if extra and only_the_group else step.replies + extra
+    return Step(replies, {**step.slots, **slots})
 
 
 def _new_question(intent: str | None, text: str, entities: list[dict[str, Any]], responses: Responses,

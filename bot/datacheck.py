@@ -7,7 +7,10 @@
 - an intent without its response `utter_<intent>`;
 - a response that states a figure of its own (digits) or a placeholder that is neither a policy
   figure (bot/data/policy.yml) nor a value the calculators fill in;
-- a held-out test example (tests/nlu) that is also a training example (the evaluation would flatter).
+- a held-out test example (tests/nlu) that is also a training example (the evaluation would flatter);
+- a communication scenario (bot/data/scenarios.yml) missing for a target group, stating a figure of
+  its own, naming a placeholder that is not a policy figure, with an example income outside the range
+  in force, a payment period the law does not have, or a button title over 20 characters.
 
     python -m bot.datacheck [--data data/nlu] [--test-set tests/nlu] [--domain domain.yml]
 """
@@ -25,8 +28,13 @@ from typing import Iterable
 import yaml
 
 from bot import clock
+from bot.calculators import income_range
 from bot.figures import figures_on
+from bot.policy import params_on
+from bot.target_groups import groups
 from bot.text import fold, nfc
+
+SCENARIOS = Path(__file__).parent / "data" / "scenarios.yml"
 
 # Placeholders that bot/answers.py, bot/flows.py and bot/callback.py fill from the user's message
 # or from a calculator's result (every other placeholder must be a policy figure).
@@ -34,6 +42,7 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "details", "said", "options", "message", "support_label", "gender_label", "duration", "counted_years",
     "rate", "missing", "birth", "birth_year", "office", "summary", "retirement_age", "reached", "pension_from",
     "extra", "sources", "income", "gross", "support", "net", "net_quarter", "net_half_year", "net_year", "monthly",
+    "lead", "objection", "answer", "next_step", "period_label", "net_period",
 })
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -123,10 +132,41 @@ def check_domain(domain: dict) -> list[Problem]:
     return problems
 
 
-def check_all(data: Path, test_set: Path, domain_file: Path) -> list[Problem]:
+def check_scenarios(scenarios_file: Path, target_groups: Iterable[str]) -> list[Problem]:
+    data = yaml.safe_load(scenarios_file.read_text(encoding="utf-8")) or {}
+    defaults, found = data.get("defaults") or {}, data.get("scenarios") or {}
+    params = params_on(clock.today())
+    floor, ceiling = income_range(params)
+    figures = set(figures_on(clock.today()).values)
+    problems = [Problem("missing-scenario", scenarios_file.name, f"target group {g} has no scenario")
+                for g in target_groups if g not in found]
+    for group, fields in found.items():
+        fields = {**defaults, **fields}
+        for name in ("lead", "objection", "answer", "next"):
+            text = str(fields.get(name) or "")
+            if not text:
+                problems.append(Problem("scenario-field", group, f"{name} is missing"))
+            if re.search(r"\d", re.sub(r"\{[a-z_0-9]+\}", "", text)):
+                problems.append(Problem("literal-figure", group, f"{name} states a figure not from the policy data"))
+            for unknown in sorted({f for _, f, _, _ in string.Formatter().parse(text) if f} - figures):
+                problems.append(Problem("unknown-placeholder", group, f"{name}: {{{unknown}}} is not a policy figure"))
+        income = fields.get("income")
+        if income != "floor" and not (isinstance(income, int) and floor <= income <= ceiling):
+            problems.append(Problem("scenario-income", group, f"income {income!r} is neither \"floor\" nor within the range in force"))
+        if fields.get("period") not in params.value("payment_deadline_months"):
+            problems.append(Problem("scenario-period", group, f"period {fields.get('period')!r} is not a payment period"))
+        for title in [fields.get("button") or ""] + [b.get("title", "") for b in fields.get("buttons") or []]:
+            if not 0 < len(title) <= 20:
+                problems.append(Problem("button-title", group, f"button “{title}” must have 1 to 20 characters"))
+    return problems
+
+
+def check_all(data: Path, test_set: Path, domain_file: Path, scenarios_file: Path = SCENARIOS,
+              target_groups: Iterable[str] | None = None) -> list[Problem]:
     training = load_examples(data)
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
-    return check_examples(training) + check_leaks(training, load_examples(test_set)) + check_domain(domain)
+    return (check_examples(training) + check_leaks(training, load_examples(test_set)) + check_domain(domain)
+            + check_scenarios(scenarios_file, groups() if target_groups is None else target_groups))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("data/nlu"))
     parser.add_argument("--test-set", type=Path, default=Path("tests/nlu"))
     parser.add_argument("--domain", type=Path, default=Path("domain.yml"))
+    parser.add_argument("--scenarios", type=Path, default=SCENARIOS)
     args = parser.parse_args(argv)
-    problems = check_all(args.data, args.test_set, args.domain)
+    problems = check_all(args.data, args.test_set, args.domain, args.scenarios)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s) in the training data and the domain" if problems

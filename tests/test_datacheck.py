@@ -106,3 +106,37 @@ def test_the_projects_data_is_clean():
 def test_the_calculated_placeholders_are_those_the_response_tests_fill():
     from test_responses import CALCULATED
     assert set(CALCULATED) == CALCULATED_PLACEHOLDERS
+
+
+GOOD_SCENARIO = {"button": "Nông dân", "lead": "Dạ, đủ {pension_min_years} năm là có lương hưu.", "income": "floor",
+                 "period": 6, "objection": "Thu nhập theo mùa vụ?", "answer": "Dạ, đóng sáu tháng một lần được ạ.",
+                 "next": "Anh/chị đăng ký ở bưu điện ạ."}
+
+
+def scenario_kinds(tmp_path, **changes) -> list[str]:
+    import yaml
+    from bot.datacheck import check_scenarios
+    path = tmp_path / "scenarios.yml"
+    path.write_text(yaml.safe_dump({"scenarios": {"farmer": {**GOOD_SCENARIO, **changes}}}, allow_unicode=True))
+    return sorted(p.kind for p in check_scenarios(path, ["farmer"]))
+
+
+@pytest.mark.parametrize("changes, kind", [
+    ({}, None),
+    ({"lead": "Dạ, đủ 15 năm là có lương hưu."}, "literal-figure"),
+    ({"answer": "Dạ, hỗ trợ {support_farmer} ạ."}, "unknown-placeholder"),
+    ({"income": 900000}, "scenario-income"),
+    ({"income": "a lot"}, "scenario-income"),
+    ({"period": 2}, "scenario-period"),
+    ({"button": "Bà con nông dân làm ruộng"}, "button-title"),
+    ({"next": ""}, "scenario-field"),
+])
+def test_each_fault_of_a_scenario_is_found(tmp_path, changes, kind):
+    assert scenario_kinds(tmp_path, **changes) == ([kind] if kind else [])
+
+
+def test_a_target_group_without_a_scenario(tmp_path):
+    from bot.datacheck import check_scenarios
+    path = tmp_path / "scenarios.yml"
+    path.write_text("scenarios: {}\n")
+    assert [p.kind for p in check_scenarios(path, ["farmer"])] == ["missing-scenario"]

@@ -16,15 +16,15 @@ SLOT_OF = {"amount": "income", "target_group": "target_group", "gender": "gender
 
 
 class Chat:
-    def __init__(self, responses):
-        self.responses, self.slots = responses, {}
+    def __init__(self, responses, day=TODAY):
+        self.responses, self.slots, self.day = responses, {}, day
 
     def say(self, intent, text, entities=None):
         entities = entities if entities is not None else [asdict(e) for e in extract(text)]
         for e in entities:
             if e["entity"] in SLOT_OF:
                 self.slots[SLOT_OF[e["entity"]]] = e["value"]
-        step = plan_answer(intent, text, entities, self.responses, TODAY, dict(self.slots))
+        step = plan_answer(intent, text, entities, self.responses, self.day, dict(self.slots))
         self.slots.update(step.slots)
         return step.replies
 
@@ -73,7 +73,7 @@ def test_cancel_leaves_the_calculation(chat, text):
     assert chat.slots["flow"] == "pension"
     assert chat.names("deny", text) == ["utter_flow_cancelled"]
     assert chat.slots["flow"] is None
-    assert chat.names("ask_benefits", "có quyền lợi gì") == ["utter_ask_benefits"]
+    assert chat.names("ask_benefits", "có quyền lợi gì") == ["utter_ask_benefits", "utter_ask_which_group"]
 
 
 @pytest.mark.parametrize("text", ["hủy đăng ký bhxh thì sao", "thôi việc rồi có được đóng không", "không"])

@@ -20,6 +20,8 @@ CALCULATED = {
     "summary": "\n".join(["• Họ tên: " + "x" * 60, "• Số điện thoại: 0912345678", "• Tỉnh/thành phố: Hồ Chí Minh",
                           "• Xã/phường: " + "x" * 120, "• Thời gian gọi: " + "x" * 120]), "retirement_age": "61 tuổi 9 tháng", "reached": "10/2027", "pension_from": "11/2027",
     "extra": "\n• Trợ cấp một lần khi nghỉ hưu: 25.300.000 đồng",
+    "lead": "x" * 330, "objection": "x" * 80, "answer": "x" * 300, "next_step": "x" * 200,
+    "period_label": "sáu tháng một lần", "net_period": "50.600.000 đồng",
     "sources": "Luật BHXH 2024, Điều 98; Luật BHXH 2024, Điều 99; Luật BHXH 2024, Điều 100",
     **{k: "50.600.000 đồng" for k in ("income", "gross", "support", "net", "net_quarter", "net_half_year",
                                        "net_year", "monthly")},

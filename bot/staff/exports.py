@@ -63,12 +63,12 @@ def to_xlsx(leads: list[Lead]) -> bytes:
     sheet.append([title for title, _, _ in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in _rows(leads):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
+    for row_index, row in enumerate(_rows(leads), start=2):
+        for column_index, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_index, column=column_index, value=value)
+            if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(cell.value, datetime):
+            elif isinstance(value, datetime):
                 cell.number_format = "dd/mm/yyyy hh:mm"
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width

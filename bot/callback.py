@@ -58,7 +58,7 @@ ANSWER_INTENTS = {None, "inform", "nlu_fallback", "out_of_scope", "affirm", "den
 
 class LeadDesk(Protocol):
     def record(self, request: LeadRequest) -> bool: ...
-    def withdraw(self, conversation_id: str) -> int: ...
+    def withdraw(self, conversation_id: str) -> int | None: ...  # None: queued, the database is down
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,10 @@ def wants_withdrawal(text: str) -> bool:
 
 def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
     cleared = {name: None for name in SLOTS} | {FLOW_SLOT: None}
-    if desk.withdraw(conversation.id):
+    withdrawn = desk.withdraw(conversation.id)
+    if withdrawn is None:
+        return Step([Reply("utter_withdrawal_queued")], cleared)
+    if withdrawn:
         return Step([Reply("utter_consent_withdrawn")], cleared)
     return Step([Reply("utter_nothing_to_withdraw")], cleared)
 

@@ -141,10 +141,6 @@ class LeadRequest:
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
 
-    @classmethod
-    def from_json(cls, raw: str) -> "LeadRequest":
-        return cls(**json.loads(raw))
-
 
 def now() -> datetime:
     return datetime.now(timezone.utc)

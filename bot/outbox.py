@@ -1,11 +1,14 @@
-"""A durable local outbox for leads: when the database cannot be reached, the completed request is
-written to a file (fsync'd, renamed into place) and replayed once the database is back, so that a
-citizen who was told "recorded" is never lost."""
+"""A durable local outbox for leads: when the database cannot be reached, the completed request (or
+a citizen's withdrawal of consent) is written to a file (fsync'd, renamed into place) and replayed
+in order once the database is back, so that a citizen who was told "recorded" or "deleted" is
+never let down."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
+import uuid
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -23,11 +26,18 @@ class Outbox:
         self.directory = directory
 
     def put(self, request: LeadRequest) -> Path:
+        return self._write(f"{request.submission_id}.json", request.to_json())
+
+    def put_withdrawal(self, conversation_id: str) -> Path:
+        """Erase this conversation's contact details as soon as the database is back."""
+        return self._write(f"withdraw-{uuid.uuid4().hex}.json", json.dumps({"withdraw": conversation_id}))
+
+    def _write(self, name: str, content: str) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
-        final = self.directory / f"{request.submission_id}.json"
+        final = self.directory / name
         partial = final.with_suffix(".tmp")
         with open(partial, "w", encoding="utf-8") as f:
-            f.write(request.to_json())
+            f.write(content)
             f.flush()
             os.fsync(f.fileno())
         os.replace(partial, final)
@@ -42,19 +52,24 @@ class Outbox:
         return sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime) if self.directory.exists() else []
 
     def replay(self, store: LeadStore) -> int:
-        """Submit every waiting request, oldest first; stop at the first database failure.
-        Returns how many were stored. Submitting is idempotent, so a crash between storing and
-        deleting the file only repeats a no-op."""
+        """Apply every waiting request and withdrawal, oldest first; stop at the first database
+        failure. Returns how many were applied. Both are idempotent, so a crash between applying
+        and deleting the file only repeats a no-op."""
         stored = 0
         for path in self.pending():
             try:
-                request = LeadRequest.from_json(path.read_text(encoding="utf-8"))
+                data = json.loads(path.read_text(encoding="utf-8"))
+                withdrawal = data.get("withdraw") if isinstance(data, dict) else None
+                request = None if withdrawal else LeadRequest(**data)
             except (ValueError, TypeError):
                 log.error("outbox file %s is unreadable; kept aside as .bad for a person to look at", path.name)
                 path.rename(path.with_suffix(".bad"))
                 continue
             try:
-                store.submit(request)
+                if request is None:
+                    store.withdraw(str(withdrawal))
+                else:
+                    store.submit(request)
             except UNAVAILABLE:
                 log.warning("database still unavailable; %d lead(s) wait in the outbox", len(self.pending()))
                 break
@@ -87,9 +102,16 @@ class Desk:
     def record(self, request: LeadRequest) -> bool:
         return record(request, self.store, self.outbox)
 
-    def withdraw(self, conversation_id: str) -> int:
-        self.outbox.replay(self.store)  # a lead still queued must be erased too
-        return self.store.withdraw(conversation_id)
+    def withdraw(self, conversation_id: str) -> int | None:
+        """How many leads were anonymised; None when the database is down and the withdrawal waits
+        in the outbox (after any lead of the conversation still queued there)."""
+        try:
+            self.outbox.replay(self.store)  # a lead still queued must be erased too
+            return self.store.withdraw(conversation_id)
+        except UNAVAILABLE as error:
+            log.warning("database unavailable (%s); withdrawal kept in the outbox", type(error).__name__)
+            self.outbox.put_withdrawal(conversation_id)
+            return None
 
     def replay_every(self, seconds: float) -> threading.Event:
         """Replay the outbox in the background every `seconds` while leads wait, so they reach the

@@ -10,7 +10,7 @@ from bot.answers import plan_answer
 from bot.callback import CONSENT_VERSION, Conversation, consent_sha256
 from bot.cli import main
 from bot.extract import extract
-from bot.leads import lead_as_dict
+from bot.leads import LeadStore, lead_as_dict
 from bot.outbox import Desk
 from conftest import TODAY
 
@@ -155,3 +155,19 @@ def test_export_json_and_csv(chat, desk, tmp_path, capsys):
     assert main(["leads", "list"]) == 0
     listing = capsys.readouterr().out
     assert "0912000111" not in listing and "091****111" in listing and "Lò Thị Mai" not in listing
+
+
+def test_a_withdrawal_while_the_database_is_down_waits_in_the_outbox(chat, desk):
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan"),
+                         ("inform", "0912000111"), ("inform", "Nghệ An"), ("inform", "bỏ qua"),
+                         ("inform", "bỏ qua"), ("affirm", "đúng")]:
+        chat.say(intent, text)
+    database = desk.store
+    desk.store = LeadStore(db.make_engine("postgresql://postgres@127.0.0.1:1/unreachable"))  # nothing listens
+    assert chat.names("out_of_scope", "xóa thông tin của tôi") == ["utter_withdrawal_queued"]
+    assert len(desk.outbox.pending()) == 1
+    desk.store = database  # the database is back
+    assert stored(desk)[0]["phone"] == "0912000111", "not erased before the database is back"
+    assert desk.outbox.replay(database) == 1
+    (lead,) = stored(desk)
+    assert lead["full_name"] is None and lead["phone"] is None and lead["anonymised_at"]

@@ -158,3 +158,13 @@ def test_waiting_leads_reach_the_database_by_themselves_when_it_is_back(tmp_path
         assert [lead.phone for lead in desk.store.leads()] == ["0944444444"]
         proxy.stop()
         desk.store.engine.dispose()
+
+
+def test_a_queued_withdrawal_is_applied_after_the_queued_lead_it_erases(store, tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.put(request_for(phone="0955555555", conversation_id="c-queued"))
+    time.sleep(0.01)  # files replay in the order they were written
+    outbox.put_withdrawal("c-queued")
+    assert outbox.replay(store) == 2 and outbox.pending() == []
+    (lead,) = store.leads()
+    assert lead.phone is None and lead.full_name is None and lead.anonymised_at is not None

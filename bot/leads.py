@@ -12,12 +12,23 @@ from typing import Any, Iterator
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, String, Text, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
 
 from bot.phones import mask_phone
 from bot.text import fold
 
 log = logging.getLogger(__name__)
 Base = declarative_base()
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, stored in UTC and always read back time-zone aware (SQLite returns it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 NEW, CONTACTED = "mới", "đã liên hệ"
 REGISTERED, NOT_INTERESTED, UNREACHABLE = "đã đăng ký tham gia", "không quan tâm", "không liên lạc được"
@@ -42,8 +53,8 @@ SYSTEM = "trợ lý"  # who made a change that no staff member made
 class Lead(Base):
     __tablename__ = "leads"
     id = Column(Integer, primary_key=True)
-    created_at = Column(DateTime(timezone=True), nullable=False)
-    updated_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
+    updated_at = Column(UtcDateTime, nullable=False)
     status = Column(String(40), nullable=False)
     full_name = Column(String(120))
     name_folded = Column(String(120))  # lower case, no diacritics: what the search compares
@@ -58,7 +69,7 @@ class Lead(Base):
     channel = Column(String(20), nullable=False)
     conversation_id = Column(String(255), nullable=False, index=True)
     assigned_to = Column(String(80))
-    anonymised_at = Column(DateTime(timezone=True))
+    anonymised_at = Column(UtcDateTime)
     consents = relationship("Consent", back_populates="lead", order_by="Consent.id")
     history = relationship("StatusChange", order_by="StatusChange.id")
     notes = relationship("Note", order_by="Note.id")
@@ -73,8 +84,8 @@ class Consent(Base):
     channel = Column(String(20), nullable=False)
     text_version = Column(String(40), nullable=False)
     text_sha256 = Column(String(64), nullable=False)
-    given_at = Column(DateTime(timezone=True), nullable=False)
-    withdrawn_at = Column(DateTime(timezone=True))
+    given_at = Column(UtcDateTime, nullable=False)
+    withdrawn_at = Column(UtcDateTime)
     lead = relationship("Lead", back_populates="consents")
 
 
@@ -83,7 +94,7 @@ class StatusChange(Base):
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id"), nullable=False, index=True)
     status = Column(String(40), nullable=False)
-    changed_at = Column(DateTime(timezone=True), nullable=False)
+    changed_at = Column(UtcDateTime, nullable=False)
     changed_by = Column(String(80), nullable=False)
 
 
@@ -93,7 +104,7 @@ class Note(Base):
     lead_id = Column(Integer, ForeignKey("leads.id"), nullable=False, index=True)
     author = Column(String(80), nullable=False)
     text = Column(Text, nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
 
 
 class Assignment(Base):
@@ -101,7 +112,7 @@ class Assignment(Base):
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id"), nullable=False, index=True)
     assigned_to = Column(String(40))  # a staff username; None: unassigned
-    changed_at = Column(DateTime(timezone=True), nullable=False)
+    changed_at = Column(UtcDateTime, nullable=False)
     changed_by = Column(String(80), nullable=False)
 
 
@@ -115,7 +126,7 @@ class Submission(Base):
     __tablename__ = "submissions"
     id = Column(String(64), primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id"), nullable=False)
-    received_at = Column(DateTime(timezone=True), nullable=False)
+    received_at = Column(UtcDateTime, nullable=False)
 
 
 @dataclass(frozen=True)

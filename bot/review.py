@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-from sqlalchemy import Column, DateTime, Float, Integer, String, Text, column, func, select, table
+from sqlalchemy import Column, Float, Integer, String, Text, column, func, select, table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.datacheck import load_examples
 from bot.db import ROOT
 from bot.flows import FLOW_SLOT
-from bot.leads import Base, Lead, now
+from bot.leads import Base, Lead, UtcDateTime, now
 from bot.phones import find_phones
 from bot.text import expand_tokens, fold
 
@@ -48,11 +48,11 @@ class ReviewItem(Base):
     group_key = Column(String(500), nullable=False, index=True)
     predicted = Column(String(80))
     confidence = Column(Float)
-    said_at = Column(DateTime(timezone=True), nullable=False)
+    said_at = Column(UtcDateTime, nullable=False)
     status = Column(String(20), nullable=False)
     label = Column(String(80))
     reviewed_by = Column(String(40))
-    reviewed_at = Column(DateTime(timezone=True))
+    reviewed_at = Column(UtcDateTime)
 
 
 class ReviewScan(Base):

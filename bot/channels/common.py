@@ -13,12 +13,12 @@ from typing import Any, Awaitable, Callable
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from sqlalchemy import Column, DateTime, String, delete
+from sqlalchemy import Column, String, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.leads import Base, now
+from bot.leads import Base, UtcDateTime, now
 from bot.text import fold
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class Delivery(Base):
     __tablename__ = "channel_deliveries"
     channel = Column(String(20), primary_key=True)
     delivery_id = Column(String(255), primary_key=True)
-    received_at = Column(DateTime(timezone=True), nullable=False)
+    received_at = Column(UtcDateTime, nullable=False)
 
 
 class Deliveries:

@@ -8,11 +8,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, String, Text
+from sqlalchemy import Column, String, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.leads import Base, now
+from bot.leads import Base, UtcDateTime, now
 
 
 class ChannelToken(Base):
@@ -20,9 +20,9 @@ class ChannelToken(Base):
     channel = Column(String(20), primary_key=True)
     access_token = Column(Text, nullable=False)
     refresh_token = Column(Text, nullable=False)
-    expires_at = Column(DateTime(timezone=True))
+    expires_at = Column(UtcDateTime)
     seed_sha256 = Column(String(64), nullable=False)
-    updated_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(UtcDateTime, nullable=False)
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,7 @@ class TokenStore:
             row = session.get(ChannelToken, self.channel)
             if row is None or row.seed_sha256 != self._seed_sha256:
                 row = self._write(session, self.seed)
-            expires_at = row.expires_at
-            if expires_at is not None and expires_at.tzinfo is None:  # SQLite
-                expires_at = expires_at.replace(tzinfo=now().tzinfo)
-            return TokenPair(row.access_token, row.refresh_token, expires_at)
+            return TokenPair(row.access_token, row.refresh_token, row.expires_at)
 
     def save(self, pair: TokenPair) -> None:
         """Both tokens and their expiry in one write."""

@@ -14,11 +14,11 @@ from typing import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.leads import Base, now
+from bot.leads import Base, UtcDateTime, now
 from bot.provinces import province_by_name
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,9 @@ class StaffUser(Base):
     active = Column(Boolean, nullable=False, default=True)
     must_change_password = Column(Boolean, nullable=False, default=False)
     failed_logins = Column(Integer, nullable=False, default=0)
-    locked_until = Column(DateTime(timezone=True))
-    created_at = Column(DateTime(timezone=True), nullable=False)
-    last_login_at = Column(DateTime(timezone=True))
+    locked_until = Column(UtcDateTime)
+    created_at = Column(UtcDateTime, nullable=False)
+    last_login_at = Column(UtcDateTime)
 
 
 class StaffSession(Base):
@@ -57,8 +57,8 @@ class StaffSession(Base):
     token_sha256 = Column(String(64), primary_key=True)
     user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False, index=True)
     csrf_token = Column(String(64), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False)
-    last_seen_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
+    last_seen_at = Column(UtcDateTime, nullable=False)
 
 
 class AccountError(ValueError):
@@ -103,16 +103,11 @@ class SignedIn:
 
 def _staff(user: StaffUser) -> Staff:
     return Staff(user.id, user.username, user.role, user.province, user.must_change_password,
-                 user.active, _aware(user.locked_until))
+                 user.active, user.locked_until)
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every time stored here is UTC."""
-    return at if at is None or at.tzinfo else at.replace(tzinfo=now().tzinfo)
 
 
 def one_time_password() -> str:
@@ -180,8 +175,7 @@ class Accounts:
             if user is None or not user.active:
                 _verify(_DUMMY_HASH, password)
                 raise wrong
-            locked_until = _aware(user.locked_until)
-            if locked_until and locked_until > at:
+            if user.locked_until and user.locked_until > at:
                 raise AccountError("Tài khoản tạm khóa vì đăng nhập sai nhiều lần. "
                                    "Anh/chị thử lại sau 15 phút hoặc nhờ quản trị viên mở khóa.")
             if _verify(user.password_hash, password):
@@ -207,8 +201,7 @@ class Accounts:
             if row is None:
                 return None
             user = session.get(StaffUser, row.user_id)
-            expired = (_aware(row.last_seen_at) + IDLE_TIMEOUT <= at
-                       or _aware(row.created_at) + SESSION_MAX_AGE <= at)
+            expired = row.last_seen_at + IDLE_TIMEOUT <= at or row.created_at + SESSION_MAX_AGE <= at
             if expired or user is None or not user.active:
                 session.delete(row)
                 return None

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from bot import clock
-from bot.leads import NEXT_STATUSES, STATUSES, LeadStore, WorkflowError
+from bot.leads import NEXT_STATUSES, STATUSES, Lead, LeadStore, WorkflowError
 from bot.leads import now as clock_now
 from bot.provinces import all_provinces
 from bot.staff import charts, exports, queries
@@ -67,7 +67,8 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
 
     @app.before_request
     def authenticate() -> Response | None:
-        g.signed = accounts.current(request.cookies.get(SESSION_COOKIE))
+        # The style sheet and the icon need no session: no database round trip for them.
+        g.signed = None if request.endpoint == "static" else accounts.current(request.cookies.get(SESSION_COOKIE))
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if g.signed is None:
@@ -200,10 +201,10 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     def lead(lead_id: int) -> tuple[str, int]:
         return lead_page(lead_id)
 
-    def change(lead_id: int, apply: Callable[[], None]) -> Response | tuple[str, int]:
-        lead_or_404(lead_id)
+    def change(lead_id: int, apply: Callable[[Lead], None]) -> Response | tuple[str, int]:
+        lead = lead_or_404(lead_id)
         try:
-            apply()
+            apply(lead)
         except WorkflowError as error:
             return lead_page(lead_id, str(error), 409)
         return redirect(url_for("lead", lead_id=lead_id), 303)
@@ -211,15 +212,15 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     @app.post("/leads/<int:lead_id>/status")
     @roles(ADMIN, OFFICE)
     def lead_status(lead_id: int):  # type: ignore[no-untyped-def]
-        return change(lead_id, lambda: store.change_status(lead_id, request.form.get("status", ""),
-                                                           g.signed.staff.username))
+        return change(lead_id, lambda _: store.change_status(lead_id, request.form.get("status", ""),
+                                                             g.signed.staff.username))
 
     @app.post("/leads/<int:lead_id>/assign")
     @roles(ADMIN, OFFICE)
     def lead_assign(lead_id: int):  # type: ignore[no-untyped-def]
-        def assign() -> None:
+        def assign(lead: Lead) -> None:
             username = request.form.get("assigned_to") or None
-            if username and username not in accounts.officers(lead_or_404(lead_id).province):
+            if username and username not in accounts.officers(lead.province):
                 raise WorkflowError("Chỉ giao được cho cán bộ của tỉnh này hoặc quản trị viên.")
             store.assign(lead_id, username, g.signed.staff.username)
         return change(lead_id, assign)
@@ -227,7 +228,7 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     @app.post("/leads/<int:lead_id>/notes")
     @roles(ADMIN, OFFICE)
     def lead_note(lead_id: int):  # type: ignore[no-untyped-def]
-        return change(lead_id, lambda: store.add_note(lead_id, request.form.get("text", ""), g.signed.staff.username))
+        return change(lead_id, lambda _: store.add_note(lead_id, request.form.get("text", ""), g.signed.staff.username))
 
     @app.get("/overview")
     def overview() -> str:

@@ -25,8 +25,8 @@ PER_PAGE = 25
 
 
 def local(at: datetime) -> datetime:
-    """A stored time (UTC; naive from SQLite) in Vietnam's time."""
-    return (at if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC"))).astimezone(VIETNAM)
+    """A stored moment in Vietnam's time."""
+    return at.astimezone(VIETNAM)
 
 
 def _day_start(day: date) -> datetime:

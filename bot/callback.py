@@ -52,8 +52,12 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[\s'-]+[^\W\d_]+){0,5}$")
 MAX_FREE_TEXT = 120
 PHONE_HELP = ("số điện thoại này chưa đúng. Anh/chị nhập số di động 10 số bắt đầu bằng 03, 05, 07, 08 "
               "hoặc 09 (ví dụ 0912 345 678), hoặc số cố định bắt đầu bằng 02.")
-# A bare name is read as a name only when the message was not classified as a question.
+# A bare name is read as a name only when the message was not classified as a question, or when it
+# starts with a common family name ("Nguyễn Văn An" may look like a question to the classifier).
 ANSWER_INTENTS = {None, "inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "greet"}
+_SURNAMES = {fold(n) for n in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đinh Lò Hà Mai Trịnh "
+    "Cao Lương Tô Lâm Quách Tạ Thái Chu Đoàn Vương Triệu Kiều La Phùng Tăng Lưu Nông Hứa Giáp Lục").split()}
 
 
 class LeadDesk(Protocol):
@@ -158,7 +162,11 @@ def _read(asked: str, intent: str | None, text: str, folded: str,
         if said.get("person_name"):
             return said["person_name"], None
         name = text.strip(" .,!")
-        if intent in ANSWER_INTENTS and _NAME.match(name) and 2 <= len(name) <= 60:
+        place = resolve_province(name)
+        if place and place.end - place.start == len(name):
+            return None, None  # a province ("ha tay"), not a name
+        plausible = intent in ANSWER_INTENTS or fold(name).split(" ", 1)[0] in _SURNAMES
+        if plausible and _NAME.match(name) and 2 <= len(name) <= 60:
             return " ".join(w[:1].upper() + w[1:] for w in name.split()), None
         return None, None
     if asked == "phone":

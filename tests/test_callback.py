@@ -122,6 +122,14 @@ def test_a_question_is_not_taken_for_a_name(chat):
     assert chat.names("ask_pension", "bao giờ được lương hưu") == ["utter_flow_not_understood", "utter_ask_full_name"]
 
 
+def test_a_name_the_classifier_took_for_a_question_and_a_province_given_as_a_name(chat):
+    chat.say("request_callback", "gọi lại cho tôi")
+    chat.say("affirm", "có")
+    assert chat.names("nlu_fallback", "ha giang") == ["utter_flow_not_understood", "utter_ask_full_name"]
+    assert chat.names("ask_overview", "Nguyễn Văn An") == ["utter_ask_phone"]
+    assert chat.slots["full_name"] == "Nguyễn Văn An"
+
+
 def test_withdrawal_anonymises_the_lead(chat, desk):
     for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan"),
                          ("inform", "0912000111"), ("inform", "Nghệ An"), ("inform", "bỏ qua"),

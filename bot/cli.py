@@ -13,6 +13,7 @@
     bot staff ensure-admin             create "admin" with a one-time password when there is no admin
     bot staff serve [--host H] [--port 8000]   the staff pages (STAFF_PORT)
     bot channels credentials --output var/credentials.yml   the channels whose variables are set
+    bot tokens env [--dir var]         `export` lines of the servers' tokens (given, or generated into var/)
     bot review export [--output data/nlu/reviewed.yml]   the examples labelled in the review inbox
     bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
 """
@@ -23,7 +24,9 @@ import csv
 import io
 import json
 import os
+import shlex
 import sys
+from pathlib import Path
 
 import yaml
 from datetime import date
@@ -37,6 +40,7 @@ from bot.leads import EXPORT_FIELDS, lead_as_dict
 from bot.outbox import Desk
 from bot.phones import mask_phone
 from bot.review import Inbox, ReviewError, trained_texts
+from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
 
 
@@ -77,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     creds = channels.add_parser("credentials")
     creds.add_argument("--source", default="credentials.yml")
     creds.add_argument("--output", required=True)
+    tokens = commands.add_parser("tokens").add_subparsers(dest="what", required=True)
+    tokens.add_parser("env").add_argument("--dir", default="var", help="where generated tokens are kept")
     review = commands.add_parser("review").add_subparsers(dest="what", required=True)
     review.add_parser("export").add_argument("--output", help="file to write (default: standard output)")
     story = review.add_parser("story")
@@ -183,7 +189,18 @@ def _channels(args: argparse.Namespace) -> int:
         yaml.safe_dump(kept, f, allow_unicode=True, sort_keys=False)
     for note in notes:
         print(note, file=sys.stderr)
-    print("Channels: " + ", ".join(c.rsplit(".", 1)[-1] for c in kept))
+    print("Channels: " + (", ".join(c.rsplit(".", 1)[-1] for c in kept) or "none"))
+    return 0
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    try:
+        tokens = server_tokens(Path(args.dir), os.environ)
+    except TokenError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for variable, token in tokens.items():
+        print(f"export {variable}={shlex.quote(token)}")
     return 0
 
 
@@ -200,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return _channels(args)
     if args.command == "review":
         return _review(args)
+    if args.command == "tokens":
+        return _tokens(args)
     on = args.on or clock.today()
     try:
         if args.what == "contribution":

@@ -1,8 +1,10 @@
 """Start the whole assistant (scripts/run.sh: action server + Rasa server) as a child process,
-for the conversation tests and the benchmark. Stops it the way a user does, with Ctrl-C."""
+for the conversation tests and the benchmark, with fresh tokens of its own (not those of var/).
+Stops it the way a user does, with Ctrl-C."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -10,7 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import requests
 
@@ -30,6 +32,13 @@ class RunningAssistant:
     staff_url: str
     startup_seconds: float
     process: subprocess.Popen
+    api_token: str
+    actions_token: str
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call of the Rasa HTTP API with its token (Rasa reads it from the query string only)."""
+        params = {**kwargs.pop("params", {}), "token": self.api_token}
+        return requests.request(method, f"{self.url}{path}", params=params, timeout=60, **kwargs)
 
     def say(self, text: str, sender: str = "tester") -> list[dict]:
         response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
@@ -42,7 +51,8 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
                       timeout: float = 300) -> Iterator[RunningAssistant]:
     rasa_port, actions_port, staff_port = free_port(), free_port(), free_port()
     env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "STAFF_PORT": str(staff_port),
-           "BOT_DATABASE_URL": database_url, **(extra_env or {})}
+           "BOT_DATABASE_URL": database_url, "BOT_API_TOKEN": secrets.token_urlsafe(32),
+           "BOT_ACTIONS_TOKEN": secrets.token_urlsafe(32), **(extra_env or {})}
     start = time.monotonic()
     process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -55,7 +65,8 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
         else:
             raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/rasa.log")
         yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
-                               f"http://127.0.0.1:{staff_port}", time.monotonic() - start, process)
+                               f"http://127.0.0.1:{staff_port}", time.monotonic() - start, process,
+                               env["BOT_API_TOKEN"], env["BOT_ACTIONS_TOKEN"])
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

@@ -3,8 +3,9 @@
 # keeps them running until Ctrl-C, which stops them all. `run.sh shell` talks to the bot in this
 # terminal instead; `run.sh interactive` runs `rasa interactive`.
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000), BOT_DATABASE_URL (sqlite
-# under var/), RASA_INTERFACE and STAFF_INTERFACE (127.0.0.1; 0.0.0.0 to accept other machines,
-# behind an HTTPS proxy).
+# under var/), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
+# reachable from this machine only unless told otherwise), BOT_ACTIONS_TOKEN and BOT_API_TOKEN
+# (generated into var/ when not given; README, "Security").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -12,8 +13,10 @@ MODEL=${MODEL:-models/current.tar.gz}
 export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} STAFF_PORT=${STAFF_PORT:-8000}
 export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
-RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
+export RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1} ACTIONS_INTERFACE=${ACTIONS_INTERFACE:-127.0.0.1}
 mkdir -p var
+tokens=$("$BIN/bot" tokens env)  # a failure stops here (`eval "$(...)"` would hide it)
+eval "$tokens"
 "$BIN/bot" db upgrade >var/migrations.log 2>&1 || { cat var/migrations.log >&2; exit 1; }
 "$BIN/bot" staff ensure-admin
 "$BIN/bot" channels credentials --output "var/credentials-$RASA_PORT.yml"
@@ -27,19 +30,20 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-"$BIN/rasa" run actions --port "$ACTIONS_PORT" --actions actions >var/actions.log 2>&1 &
+"$BIN/python" -m bot.action_server >var/actions.log 2>&1 &
 pids+=($!)
 
 if [[ "${1:-}" == "shell" ]]; then
-  "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml
+  "$BIN/rasa" shell --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml
   exit 0
 fi
 if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.md)
-  "$BIN/rasa" interactive --model "$MODEL" --endpoints endpoints.yml --skip-visualization
+  "$BIN/python" -m bot.rasa_server interactive --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml \
+    --skip-visualization
   exit 0
 fi
 
-"$BIN/rasa" run --enable-api --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" \
+"$BIN/python" -m bot.rasa_server run --enable-api --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" \
   --endpoints endpoints.yml --credentials "var/credentials-$RASA_PORT.yml" >var/rasa.log 2>&1 &
 pids+=($!)
 

@@ -1,7 +1,7 @@
 """Wait until the Rasa server has loaded its model and the other servers answer their health check.
 
-`python scripts/wait_ready.py RASA_URL HEALTH_URL...` (WAIT_TIMEOUT seconds, default 300);
-prints the start-up time."""
+`python scripts/wait_ready.py RASA_URL HEALTH_URL...` (WAIT_TIMEOUT seconds, default 300; the
+Rasa server's /status needs the HTTP API token, BOT_API_TOKEN); prints the start-up time."""
 import json
 import os
 import sys
@@ -9,13 +9,13 @@ import time
 import urllib.request
 
 
-def ready(url: str) -> bool:
+def ready(url: str, model_loaded: bool = False) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             body = response.read()
     except OSError:
         return False
-    if url.endswith("/status"):
+    if model_loaded:
         return bool(json.loads(body).get("model_file"))
     return True
 
@@ -23,7 +23,8 @@ def ready(url: str) -> bool:
 rasa, others = sys.argv[1], sys.argv[2:]
 timeout = float(os.environ.get("WAIT_TIMEOUT", "300"))
 start = time.monotonic()
-while not (ready(f"{rasa}/status") and all(ready(url) for url in others)):
+status = f"{rasa}/status?token={os.environ['BOT_API_TOKEN']}"
+while not (ready(status, model_loaded=True) and all(ready(url) for url in others)):
     if time.monotonic() - start > timeout:
         sys.exit(f"The servers did not start within {timeout:.0f} s; see the logs in var/.")
     time.sleep(0.5)

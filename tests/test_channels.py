@@ -8,6 +8,7 @@ import logging
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rasa.core.channels.rest import RestInput
 
 from bot import db
 from bot.channels import messenger, zalo
@@ -215,6 +216,21 @@ def test_a_channel_is_enabled_exactly_when_its_variables_are_set():
     assert kept["bot.channels.zalo.ZaloInput"]["app_id"] == "${ZALO_APP_ID}", "secrets stay in the environment"
     kept, notes = enabled_channels(template, {"ZALO_APP_ID": "1"})
     assert list(kept) == ["rest"] and notes == ["ZaloInput is off: ZALO_OA_SECRET_KEY not set"]
+
+
+class CappedRestInput(RestInput):
+    """A channel that replaces Rasa's `rest` section and still serves /webhooks/rest/."""
+
+
+@pytest.mark.parametrize("rest_section", ["rest", "test_channels.CappedRestInput"])
+def test_bot_rest_channel_off_leaves_out_whatever_serves_webhooks_rest(rest_section):
+    template = {rest_section: None, "rasa.core.channels.callback.CallbackInput": {"url": "http://x"},
+                "bot.channels.messenger.MessengerInput": {"app_secret": "${FB_APP_SECRET}"}}
+    kept, notes = enabled_channels(template, {"BOT_REST_CHANNEL": "off", "FB_APP_SECRET": "s"})
+    assert list(kept) == ["rasa.core.channels.callback.CallbackInput", "bot.channels.messenger.MessengerInput"]
+    assert notes == [f"{rest_section.rsplit('.', 1)[-1]} is off: BOT_REST_CHANNEL=off"]
+    kept, _ = enabled_channels(template, {"BOT_REST_CHANNEL": "on", "FB_APP_SECRET": "s"})
+    assert rest_section in kept
 
 
 def test_no_secret_or_message_text_is_logged_by_the_api(fake_zalo, caplog):

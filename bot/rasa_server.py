@@ -1,0 +1,45 @@
+"""Rasa's command line with two settings its options cannot give (scripts/run.sh uses it):
+
+    python -m bot.rasa_server run [rasa run options]          the HTTP API token from BOT_API_TOKEN
+    python -m bot.rasa_server interactive [options]           listening on RASA_INTERFACE
+
+- `run` passes `--auth-token` itself, read from BOT_API_TOKEN: on the command line the token would
+  be readable by every user of the machine (`ps`).
+- `interactive` serves Rasa's HTTP API without a token (its own client sends none) on an address
+  Rasa hard-codes, 0.0.0.0; here it listens on RASA_INTERFACE (127.0.0.1) instead."""
+from __future__ import annotations
+
+import os
+import sys
+
+from rasa.__main__ import main as rasa_main
+from sanic import Sanic
+
+from bot.server_tokens import usable
+
+
+def _listen_only_on(interface: str) -> None:
+    run = Sanic.run
+
+    def run_on_interface(app: Sanic, host: str | None = None, port: int | None = None, **kwargs) -> None:
+        run(app, interface, port, **kwargs)
+
+    Sanic.run = run_on_interface
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["run"]:
+        token = os.environ.get("BOT_API_TOKEN", "")
+        if not usable(token):
+            sys.exit("BOT_API_TOKEN is missing or too short: start the servers with scripts/run.sh")
+        argv = [*argv, "--auth-token", token]
+    elif argv[:1] == ["interactive"]:
+        _listen_only_on(os.environ.get("RASA_INTERFACE", "127.0.0.1"))
+    else:
+        sys.exit(__doc__)
+    sys.argv = ["rasa", *argv]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

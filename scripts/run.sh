@@ -14,7 +14,8 @@ export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} STAFF_POR
 export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1} ACTIONS_INTERFACE=${ACTIONS_INTERFACE:-127.0.0.1}
-mkdir -p var
+umask 077  # the database, logs, outbox and tokens the servers write under var/ are the owner's only
+mkdir -p var && chmod 700 var
 tokens=$("$BIN/bot" tokens env)  # a failure stops here (`eval "$(...)"` would hide it)
 eval "$tokens"
 "$BIN/bot" db upgrade >var/migrations.log 2>&1 || { cat var/migrations.log >&2; exit 1; }

@@ -1,0 +1,125 @@
+"""Nothing reachable that should not be, on the real servers that scripts/run.sh starts: every server
+listens on 127.0.0.1 only; the action server runs an action only for its token; Rasa's HTTP API
+answers only with its token, while the REST webhook stays open."""
+import sqlite3
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.launcher import running_assistant
+
+pytestmark = pytest.mark.live
+
+ROOT = __import__("conftest").ROOT
+MODEL = ROOT / "models" / "current.tar.gz"
+LOOPBACK = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+LISTEN = "0A"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
+    db = tmp_path_factory.mktemp("db") / "bot.db"
+    with running_assistant(f"sqlite:///{db}") as running:
+        running.db = db
+        yield running
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses of the sockets listening on `port`, over IPv4 and IPv6."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if fields[3] == LISTEN and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def test_every_server_listens_on_loopback_only(assistant):
+    for url in (assistant.url, assistant.actions_url, assistant.staff_url):
+        assert listening_addresses(port_of(url)) == {LOOPBACK}, url
+
+
+# The action server
+
+
+def lead_count(assistant, chat: str) -> int:
+    with sqlite3.connect(assistant.db) as db:
+        return db.execute("select count(*) from leads where conversation_id = ?", (chat,)).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def forged_confirmation(assistant, domain):
+    """What an attacker would POST to the action server: the tracker of a callback request waiting at
+    its summary, with a made-up "đúng" that would send it."""
+    chat = "forged-confirmation"
+    for answer in ["gọi lại cho tôi", "đồng ý", "Phạm Văn Hùng", "0912 345 678", "ha giang", "bỏ qua", "buổi sáng"]:
+        assistant.say(answer, sender=chat)
+    tracker = assistant.api("GET", f"/conversations/{chat}/tracker").json()
+    tracker["latest_message"] = {"text": "đúng", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    assert lead_count(assistant, chat) == 0
+    return chat, {"next_action": "action_answer", "sender_id": chat, "tracker": tracker, "domain": domain,
+                  "version": "3.6.21"}
+
+
+def test_the_action_server_runs_no_action_without_its_token(assistant, forged_confirmation):
+    chat, call = forged_confirmation
+    webhook = f"{assistant.actions_url}/webhook"
+    missing = requests.post(webhook, json=call, timeout=30)
+    assert missing.status_code == 401 and "responses" not in missing.json()
+    for wrong in ["Bearer " + "x" * 43, "Bearer " + assistant.api_token, assistant.actions_token, ""]:
+        refused = requests.post(webhook, json=call, headers={"Authorization": wrong}, timeout=30)
+        assert refused.status_code == 403 and "responses" not in refused.json(), wrong
+    in_query = requests.post(webhook, json=call, params={"token": assistant.actions_token}, timeout=30)
+    assert in_query.status_code == 401
+    assert requests.get(f"{assistant.actions_url}/actions", timeout=30).status_code == 401
+    assert lead_count(assistant, chat) == 0, "no refused call created the lead"
+
+    accepted = requests.post(webhook, json=call, headers={"Authorization": f"Bearer {assistant.actions_token}"},
+                             timeout=30)
+    assert accepted.status_code == 200 and accepted.json()["responses"]
+    assert lead_count(assistant, chat) == 1, "the same call with the token is a working action call"
+
+
+def test_the_action_server_health_check_needs_no_token(assistant):
+    assert requests.get(f"{assistant.actions_url}/health", timeout=30).json() == {"status": "ok"}
+
+
+# Rasa's HTTP API
+
+
+def test_the_http_api_refuses_calls_without_its_token(assistant):
+    assistant.say("bhxh tu nguyen dong bao nhieu", sender="api-reader")
+    tracker = f"{assistant.url}/conversations/api-reader/tracker"
+    parse = f"{assistant.url}/model/parse"
+    for token in [None, "x" * 43, assistant.actions_token]:
+        params = {"token": token} if token else {}
+        assert requests.get(tracker, params=params, timeout=30).status_code == 401
+        assert requests.post(parse, json={"text": "chào em"}, params=params, timeout=30).status_code == 401
+        assert requests.get(f"{assistant.url}/status", params=params, timeout=30).status_code == 401
+        assert requests.get(f"{assistant.url}/domain", params=params, timeout=30).status_code == 401
+
+    served = assistant.api("GET", "/conversations/api-reader/tracker")
+    assert served.status_code == 200
+    assert served.json()["sender_id"] == "api-reader"
+    assert any(e.get("text") == "bhxh tu nguyen dong bao nhieu" for e in served.json()["events"])
+    parsed = assistant.api("POST", "/model/parse", json={"text": "chào em"})
+    assert parsed.status_code == 200 and parsed.json()["intent"]["name"] == "greet"
+
+
+def test_the_rest_webhook_answers_without_the_token(assistant):
+    response = requests.post(f"{assistant.url}/webhooks/rest/webhook",
+                             json={"sender": "rest-open", "message": "chào em"}, timeout=60)
+    assert response.status_code == 200 and response.json()[0]["text"]
+
+
+def test_var_is_readable_by_its_owner_only(assistant):
+    assert (ROOT / "var").stat().st_mode & 0o777 == 0o700

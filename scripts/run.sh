@@ -35,7 +35,8 @@ trap 'exit 130' INT TERM
 pids+=($!)
 
 if [[ "${1:-}" == "shell" ]]; then
-  "$BIN/rasa" shell --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml
+  "$BIN/rasa" shell --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml \
+    --credentials "var/credentials-$RASA_PORT.yml"  # Rasa reads credentials.yml otherwise, unexpanded
   exit 0
 fi
 if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.md)
@@ -55,7 +56,7 @@ pids+=($!)
   "http://127.0.0.1:$STAFF_PORT/health"
 cat <<MSG
 The assistant is running (logs in var/). Staff pages: http://127.0.0.1:$STAFF_PORT/login
-Talk to it over REST:
+Talk to it over REST (unless BOT_REST_CHANNEL=off):
   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{"sender": "test", "message": "bhxh tu nguyen dong bao nhieu"}'
 Or in a terminal: make shell. Press Ctrl-C to stop.

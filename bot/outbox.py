@@ -227,8 +227,9 @@ def record(request: LeadRequest, store: LeadStore, outbox: Outbox) -> bool:
         outbox.put(request)
         return False
     except Exception as error:  # refused by the database: kept for a person, and the citizen told
-        outbox.set_aside(outbox.put(request), refusal(error))
-        raise InvalidLead({"request": f"refused by the database: {refusal(error)}"}) from error
+        reason = refusal(error)
+        outbox.set_aside(outbox.put(request), reason)
+        raise InvalidLead({"request": f"refused by the database: {reason}"}) from error
 
 
 def default_directory() -> Path:
@@ -248,7 +249,8 @@ class Desk:
 
     def withdraw(self, conversation_id: str) -> int | None:
         """How many leads were anonymised; None when the database is down and the withdrawal waits
-        in the outbox (after any lead of the conversation still queued there)."""
+        in the outbox. Either way the conversation's requests still waiting there (applied first
+        when the database is up) and its dead letters are deleted."""
         try:
             self.outbox.replay(self.store)  # a lead still queued must be erased too
             return self.store.withdraw(conversation_id)

@@ -93,7 +93,7 @@ class Consent(Base):
     __tablename__ = "consents"
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id"), nullable=False, index=True)
-    conversation_id = Column(String(255), nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
     channel = Column(String(20), nullable=False)
     text_version = Column(String(40), nullable=False)
     text_sha256 = Column(String(64), nullable=False)

@@ -114,6 +114,12 @@ class Outbox:
                     erased += 1
         return erased
 
+    def put_dead_letter(self, request: LeadRequest, reason: str) -> None:
+        """A request refused as it was recorded: straight to the dead letters (under the replay
+        lock, so that no replay picks it up on the way)."""
+        with self._replay_lock():
+            self.set_aside(self.put(request), reason)
+
     def set_aside(self, path: Path, reason: str) -> None:
         """Move a waiting file to the dead letters, with the reason and the time beside it."""
         self._prepare(self.dead)
@@ -228,7 +234,7 @@ def record(request: LeadRequest, store: LeadStore, outbox: Outbox) -> bool:
         return False
     except Exception as error:  # refused by the database: kept for a person, and the citizen told
         reason = refusal(error)
-        outbox.set_aside(outbox.put(request), reason)
+        outbox.put_dead_letter(request, reason)
         raise InvalidLead({"request": f"refused by the database: {reason}"}) from error
 
 

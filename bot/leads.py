@@ -192,8 +192,10 @@ MAX_INTERESTS, MAX_INTEREST_CHARS = 20, 60
 def check(request: LeadRequest) -> LeadRequest:
     """The request as it may be stored (phone normalised, province by its current name), or
     InvalidLead naming every field that is wrong."""
-    problems = {name: problem for name, value in asdict(request).items()
-                if name in _COLUMN_OF or name in _REQUIRED if (problem := _text_problem(name, value))}
+    problems: dict[str, str] = {}
+    for name in (*_COLUMN_OF, "consent_given_at"):
+        if problem := _text_problem(name, getattr(request, name)):
+            problems[name] = problem
     phone = normalise_phone(request.phone) if "phone" not in problems else None
     if phone is None:
         problems.setdefault("phone", "not a Vietnamese phone number")

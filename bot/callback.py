@@ -7,14 +7,15 @@ the LeadDesk it is given, which stores."""
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
 from bot.flows import FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
-from bot.leads import LeadRequest
+from bot.leads import InvalidLead, LeadRequest, check
 from bot.provinces import province_by_name, resolve_province
 from bot.text import fold
 
@@ -50,6 +51,11 @@ _FIELD_WORDS = [("phone", r"\b(?:so|sdt|dien thoai)\b"), ("full_name", r"\bten\b
                 ("preferred_time", r"\b(?:gio|thoi gian|luc)\b")]
 _NAME = re.compile(r"^[^\W\d_]+(?:[\s'-]+[^\W\d_]+){0,5}$")
 MAX_FREE_TEXT = 120
+# Income and target group come from earlier in the conversation, not from the form (any amount the
+# citizen mentioned fills the income slot): one the law does not allow is left out of the lead.
+CONTEXT = ("income", "target_group")
+NOT_RECORDED = ("em chưa gửi được yêu cầu gọi lại lúc này. Anh/chị vui lòng thử lại sau, "
+                "hoặc gọi tổng đài {hotline} ạ.")
 PHONE_HELP = ("số điện thoại này chưa đúng. Anh/chị nhập số di động 10 số bắt đầu bằng 03, 05, 07, 08 "
               "hoặc 09 (ví dụ 0912 345 678), hoặc số cố định bắt đầu bằng 02.")
 # A bare name is read as a name only when the message was not classified as a question, or when it
@@ -61,7 +67,7 @@ _SURNAMES = {fold(n) for n in (
 
 
 class LeadDesk(Protocol):
-    def record(self, request: LeadRequest) -> bool: ...
+    def record(self, request: LeadRequest) -> bool: ...  # InvalidLead: it cannot be recorded
     def withdraw(self, conversation_id: str) -> int | None: ...  # None: queued, the database is down
 
 
@@ -184,7 +190,7 @@ def _read(asked: str, intent: str | None, text: str, folded: str,
         return match.province.name, None
     if _SKIP.match(folded):
         return SKIPPED, None
-    return text.strip()[:MAX_FREE_TEXT], None
+    return " ".join(text.split())[:MAX_FREE_TEXT], None  # one line: the lead refuses control characters
 
 
 def _field_to_correct(folded: str, entities: list[dict[str, Any]]) -> str | None:
@@ -202,7 +208,7 @@ def _record(state: Mapping[str, Any], figures: dict[str, str], conversation: Con
     assert province is not None  # _missing guarantees it
     topics = list(dict.fromkeys(TOPICS[i] for i in conversation.intents if i in TOPICS))
     income = known.get("income")
-    request = LeadRequest(
+    request = _without_unlawful_context(LeadRequest(
         submission_id=uuid.uuid4().hex,
         full_name=str(state["full_name"]), phone=str(state["phone"]),
         province=province.name, office=province.office,
@@ -210,9 +216,32 @@ def _record(state: Mapping[str, Any], figures: dict[str, str], conversation: Con
         channel=conversation.channel, conversation_id=conversation.id,
         consent_version=CONSENT_VERSION, consent_sha256=consent_sha256(responses),
         consent_given_at=str(state["consent_at"]),
-        income=int(income) if income else None, target_group=known.get("target_group"),
-        interests=topics,
-    )
-    desk.record(request)  # stored now, or durably queued: recorded either way
+        income=int(income) if isinstance(income, (int, float)) and math.isfinite(income) and income else None,
+        target_group=known.get("target_group"), interests=topics,
+    ))
+    try:
+        desk.record(request)  # stored now, or durably queued: recorded either way
+    except InvalidLead as error:
+        return _not_recorded(error, figures)
     cleared = {name: None for name in ("consent_at", "commune", "preferred_time")} | {FLOW_SLOT: None}
     return Step([Reply("utter_callback_recorded", {**figures, "office": province.office})], cleared)
+
+
+def _without_unlawful_context(request: LeadRequest) -> LeadRequest:
+    try:
+        check(request)
+    except InvalidLead as error:
+        return replace(request, **{name: None for name in CONTEXT if name in error.problems})
+    return request
+
+
+def _not_recorded(error: InvalidLead, figures: dict[str, str]) -> Step:
+    """A field the citizen typed that cannot be stored is asked again; anything else is our
+    problem: say so politely and end the request (nothing was stored)."""
+    typed = next((name for name in FIELDS if name in error.problems), None)
+    if typed:
+        message = PHONE_HELP if typed == "phone" else f"{LABELS[typed].lower()} vừa nhập chưa đúng, anh/chị nhập lại giúp em ạ."
+        return Step([Reply("utter_invalid_value", {**figures, "message": message}), _question(typed, figures)],
+                    {typed: None})
+    return Step([Reply("utter_invalid_value", {**figures, "message": NOT_RECORDED.format(hotline=figures["hotline"])})],
+                {FLOW_SLOT: None, "consent_at": None})

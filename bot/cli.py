@@ -7,7 +7,7 @@
     bot db upgrade                     apply the database migrations (BOT_DATABASE_URL)
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
-    bot leads replay                   store the leads waiting in the outbox
+    bot leads replay                   store the leads waiting in the outbox; report the dead letters
     bot staff create-user --username U [--password P] --role admin|office|trainer [--province "Nghệ An"]
                                        (without --password, the password is read from standard input)
     bot staff ensure-admin             create "admin" with a one-time password when there is no admin
@@ -26,6 +26,7 @@ import json
 import os
 import shlex
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -112,8 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 def _leads(args: argparse.Namespace) -> int:
     desk = Desk()
     if args.what == "replay":
-        print(f"{desk.outbox.replay(desk.store)} lead(s) stored from the outbox")
-        return 0
+        return _replay(desk)
     leads = [lead_as_dict(lead) for lead in desk.store.leads()]
     if args.what == "list":
         for lead in leads:
@@ -130,6 +130,18 @@ def _leads(args: argparse.Namespace) -> int:
         data = "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
     _write(data, args.output)
     return 0
+
+
+def _replay(desk: Desk) -> int:
+    """Counts and reasons only: the entries hold names and phone numbers. Exit status 1 while dead
+    letters wait for a person."""
+    outbox = desk.outbox
+    print(f"{outbox.replay(desk.store)} entries applied from the outbox, {len(outbox.pending())} waiting")
+    letters = outbox.dead_letters()
+    print(f"{len(letters)} dead letter(s) in {outbox.dead}")
+    for reason, count in Counter(letter.reason for letter in letters).most_common():
+        print(f"  {count} × {reason}")
+    return 1 if letters else 0
 
 
 def _list_line(lead: dict) -> str:

@@ -179,3 +179,43 @@ def test_a_withdrawal_while_the_database_is_down_waits_in_the_outbox(chat, desk)
     assert desk.outbox.replay(database) == 1
     (lead,) = stored(desk)
     assert lead["full_name"] is None and lead["phone"] is None and lead["anonymised_at"]
+
+
+def complete_form(chat, phone_entities=None):
+    """Consent, name, phone (as typed, or the entities of a hand-typed payload), province, no
+    commune, no time: the summary is on screen."""
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan")]:
+        chat.say(intent, text)
+    chat.say("inform", "0912000111" if phone_entities is None else "/inform", phone_entities)
+    for intent, text in [("inform", "Nghệ An"), ("inform", "bỏ qua"), ("inform", "bỏ qua")]:
+        chat.say(intent, text)
+
+
+def test_a_phone_that_cannot_be_stored_is_asked_again_before_anything_is_stored(chat, desk):
+    complete_form(chat, [{"entity": "phone", "value": "0" * 20 + "1"}])  # /inform{"phone": ...} typed by hand
+    replies = chat.say("affirm", "đúng")
+    assert [r.response for r in replies] == ["utter_invalid_value", "utter_ask_phone"]
+    assert "ví dụ 0912 345 678" in replies[0].variables["message"]
+    assert stored(desk) == [] and desk.outbox.pending() == [] and desk.outbox.dead_letters() == []
+    assert chat.names("inform", "0912 000 111") == ["utter_callback_summary"]
+    assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
+    (lead,) = stored(desk)
+    assert (lead["full_name"], lead["phone"]) == ("Lan", "0912000111")
+
+
+def test_an_income_or_group_the_law_does_not_know_is_left_out_of_the_lead(chat, desk):
+    chat.slots.update(income=1e26, target_group="pirate")  # any amount said fills the income slot
+    complete_form(chat)
+    assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
+    (lead,) = stored(desk)
+    assert (lead["phone"], lead["income"], lead["target_group"]) == ("0912000111", None, None)
+
+
+def test_a_request_that_cannot_be_stored_is_declined_politely(responses, desk):
+    chat = Chat(responses, desk, sender="x" * 300)  # longer than any conversation id the store keeps
+    complete_form(chat)
+    (reply,) = chat.say("affirm", "đúng")
+    assert reply.response == "utter_invalid_value"
+    assert reply.variables["message"].startswith("em chưa gửi được yêu cầu gọi lại lúc này")
+    assert reply.variables["hotline"] in reply.variables["message"]
+    assert chat.slots["flow"] is None and stored(desk) == [] and desk.outbox.pending() == []

@@ -60,7 +60,7 @@ def test_the_same_request_twice_is_stored_once(store):
     assert store.count() == 1
 
 
-def test_the_same_phone_within_30_days_updates_the_open_lead(store):
+def test_the_same_conversation_within_30_days_updates_its_open_lead(store):
     first = store.submit(request_for(interests=["Mức đóng"]))
     second = store.submit(request_for(interests=["Lương hưu"], preferred_time="buổi sáng"))
     assert first == second and store.count() == 1
@@ -114,7 +114,8 @@ def test_outbox_keeps_requests_and_replays_them_once(store, tmp_path):
     (tmp_path / "outbox" / "broken.json").write_text("{not json", encoding="utf-8")
     assert outbox.replay(store) == 1 and outbox.replay(store) == 0
     assert store.count() == 1
-    assert (tmp_path / "outbox" / "broken.bad").exists()  # set aside, not lost
+    assert (tmp_path / "outbox" / "dead" / "broken.json").exists()  # set aside, not lost
+    assert [(d.name, d.reason) for d in outbox.dead_letters()] == [("broken.json", "unreadable: not JSON")]
 
 
 @pytest.mark.skipif(postgres_unavailable() is not None, reason=postgres_unavailable() or "")
@@ -163,8 +164,50 @@ def test_waiting_leads_reach_the_database_by_themselves_when_it_is_back(tmp_path
 def test_a_queued_withdrawal_is_applied_after_the_queued_lead_it_erases(store, tmp_path):
     outbox = Outbox(tmp_path / "outbox")
     outbox.put(request_for(phone="0955555555", conversation_id="c-queued"))
-    time.sleep(0.01)  # files replay in the order they were written
     outbox.put_withdrawal("c-queued")
     assert outbox.replay(store) == 2 and outbox.pending() == []
     (lead,) = store.leads()
     assert lead.phone is None and lead.full_name is None and lead.anonymised_at is not None
+
+
+# A lead belongs to the conversation that gave the consent
+
+
+def test_another_conversation_with_the_same_phone_makes_a_flagged_lead_and_changes_nothing_of_the_first(store):
+    first = store.submit(request_for(conversation_id="c-first"))
+    second = store.submit(request_for(
+        conversation_id="c-second", full_name="Trần Văn Bình", province="Nghệ An",
+        office="Bảo hiểm xã hội tỉnh Nghệ An", commune="xã Vinh Hưng", income=2_000_000, interests=["Lương hưu"]))
+    third = store.submit(request_for(conversation_id="c-third", full_name="Lò Văn Páo"))
+    assert len({first, second, third}) == 3 and store.count() == 3
+    with Session(store.engine) as s:
+        lead = s.get(Lead, first)
+        assert (lead.full_name, lead.province, lead.office, lead.conversation_id, lead.commune, lead.income) == (
+            "Nguyễn Thị Lan", "Tuyên Quang", "Bảo hiểm xã hội tỉnh Tuyên Quang", "c-first", "xã Tân Trào", 5_000_000)
+        assert json.loads(lead.interests) == ["Mức đóng"] and lead.duplicate_of is None
+        assert [c.conversation_id for c in lead.consents] == ["c-first"]
+        assert [h.status for h in lead.history] == ["mới"]
+        newer = s.get(Lead, second)
+        assert (newer.full_name, newer.phone, newer.province, newer.duplicate_of) == (
+            "Trần Văn Bình", "0912345678", "Nghệ An", first)
+        assert s.get(Lead, third).duplicate_of == first  # the first request of the phone, not the latest
+
+
+def test_the_first_conversations_withdrawal_still_erases_its_own_lead_only(store):
+    first = store.submit(request_for(conversation_id="c-first"))
+    second = store.submit(request_for(conversation_id="c-second", full_name="Trần Văn Bình"))
+    assert store.withdraw("c-first") == 1
+    with Session(store.engine) as s:
+        erased, kept = s.get(Lead, first), s.get(Lead, second)
+        assert (erased.full_name, erased.phone, erased.conversation_id) == (None, None, "c-first")
+        assert erased.anonymised_at is not None and erased.consents[0].withdrawn_at is not None
+        assert (kept.full_name, kept.phone, kept.anonymised_at) == ("Trần Văn Bình", "0912345678", None)
+        assert kept.consents[0].withdrawn_at is None
+        assert kept.duplicate_of is None, "the link the erased phone made goes with it"
+    assert store.withdraw("c-second") == 1
+
+
+def test_a_new_request_of_a_conversation_after_its_withdrawal_is_a_new_lead(store):
+    first = store.submit(request_for(conversation_id="c-again"))
+    store.withdraw("c-again")
+    assert store.submit(request_for(conversation_id="c-again")) != first

@@ -11,9 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import db
-from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE
+from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, now
+from bot.outbox import Outbox
 from bot.staff.app import PUBLIC_ENDPOINTS, create_app
-from staff_fixtures import PASSWORD, lead_request, site  # noqa: F401 (fixture)
+from bot.staff.queries import local
+from staff_fixtures import PASSWORD, StaffClient, lead_request, site  # noqa: F401 (fixture)
 from tracker_fixtures import bot, store_events, user
 
 TOTAL = re.compile(r'<strong id="total">(\d+)</strong>')
@@ -352,6 +354,40 @@ def test_no_name_or_phone_reaches_the_logs(site, caplog):
     assert caplog.records, "the actions are logged"
     for secret in ["0912345678", "Hùng", "Hung", PASSWORD]:
         assert secret not in caplog.text
+
+
+# Possible duplicates and the outbox
+
+
+def test_a_possible_duplicate_is_flagged_and_linked_only_within_the_officers_province(site):
+    hung = site.leads["Phạm Văn Hùng"]  # 0912345678, Nghệ An
+    in_hanoi = site.store.submit(lead_request("Trần Thị Mơ", "0912345678", "Hà Nội", conversation_id="c-mo"))
+    in_nghean = site.store.submit(lead_request("Lê Văn Cường", "0912345678", "Nghệ An", conversation_id="c-cuong"))
+    link = f'Có thể trùng với <a href="/leads/{hung}">yêu cầu #{hung}</a> (cùng số điện thoại)'
+    hanoi = site.signed_in("hanoi")
+    for page in (hanoi.get(f"/leads/{in_hanoi}").text, hanoi.get("/leads").text):
+        assert "Có thể trùng với một yêu cầu ở tỉnh khác (cùng số điện thoại)" in page
+        assert f'/leads/{hung}"' not in page
+    nghean = site.signed_in("nghean")
+    assert link in nghean.get(f"/leads/{in_nghean}").text
+    listing = nghean.get("/leads").text
+    assert listing.count("Có thể trùng với") == 1 and link in listing
+    assert "Có thể trùng" not in nghean.get(f"/leads/{hung}").text
+    assert link in site.signed_in("quantri").get(f"/leads/{in_hanoi}").text
+
+
+def test_the_administrators_overview_counts_what_waits_and_the_dead_letters(site, tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.put(lead_request("Đỗ Văn Dũng", "0966000111", "Nghệ An"))
+    outbox.set_aside(outbox.put(lead_request("Hà Văn Tú", "0966000222", "Nghệ An")), "invalid: phone: missing")
+    app = create_app(site.engine, today=lambda: local(now()).date(), outbox=outbox)
+    admin, office = StaffClient(app.test_client()), StaffClient(app.test_client())
+    admin.sign_in("quantri", PASSWORD)
+    page = admin.get("/overview").text
+    assert '<strong id="waiting">1</strong>' in page and '<strong id="dead-letters">1</strong>' in page
+    assert "bot leads replay" in page
+    office.sign_in("nghean", PASSWORD)
+    assert 'id="dead-letters"' not in office.get("/overview").text  # the server's queue, not a province's
 
 
 def _lead(site, lead_id):

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from bot import clock
 from bot.leads import NEXT_STATUSES, STATUSES, Lead, LeadStore, WorkflowError
 from bot.leads import now as clock_now
+from bot.outbox import Outbox, default_directory
 from bot.provinces import all_provinces
 from bot.staff import charts, exports, queries
 from bot.review import Inbox, ReviewError, domain_intents, trained_texts
@@ -50,8 +51,10 @@ ERROR_TEXTS = {
 }
 
 
-def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[], date] = clock.today) -> Flask:
+def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[], date] = clock.today,
+               outbox: Outbox | None = None) -> Flask:
     app = Flask(__name__)
+    outbox = outbox or Outbox(default_directory())
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES)
     accounts, store = Accounts(engine), LeadStore(engine)
     app.jinja_env.filters.update(
@@ -233,8 +236,11 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     @app.get("/overview")
     def overview() -> str:
         figures = queries.overview(engine, g.signed.staff, today())
+        administrator = g.signed.staff.role == ADMIN  # the outbox is the server's, not a province's
         return render_template(
             "overview.html", figures=figures, per_day=charts.per_day(figures.per_day),
+            waiting=len(outbox.pending()) if administrator else None,
+            dead_letters=len(outbox.dead_letters()) if administrator else None,
             charts=[(title, *charts.horizontal(items)) for title, items in (
                 ("Theo trạng thái", figures.by_status),
                 ("Theo tỉnh, thành phố", figures.by_province),

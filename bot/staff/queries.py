@@ -122,7 +122,7 @@ def leads_page(engine: Engine, chosen: LeadFilter, page: int = 1, per_page: int 
         page = min(max(page, 1), pages)
         leads = list(session.execute(
             chosen.apply(select(Lead)).order_by(Lead.created_at.desc(), Lead.id.desc())
-            .offset((page - 1) * per_page).limit(per_page)
+            .offset((page - 1) * per_page).limit(per_page).options(selectinload(Lead.duplicate))
         ).scalars())
         unfiltered_status = replace(chosen, status=None)
         by_status = dict(session.execute(
@@ -140,12 +140,13 @@ def all_leads(engine: Engine, chosen: LeadFilter) -> list[Lead]:
 
 
 def lead_for(engine: Engine, lead_id: int, staff: Staff) -> Lead | None:
-    """The lead with its consents, history, assignments and notes, if this officer may see it."""
+    """The lead with its consents, history, assignments, notes and possible duplicate, if this
+    officer may see it (the duplicate may be in another province: the page then names no id)."""
     with Session(engine, future=True) as session:
         lead = session.execute(
             select(Lead).where(Lead.id == lead_id).options(
                 selectinload(Lead.consents), selectinload(Lead.history),
-                selectinload(Lead.notes), selectinload(Lead.assignments))
+                selectinload(Lead.notes), selectinload(Lead.assignments), selectinload(Lead.duplicate))
         ).scalar_one_or_none()
         return lead if lead is not None and staff.may_see(lead.province) else None
 

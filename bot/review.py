@@ -236,13 +236,13 @@ class Inbox:
                 .where(_EVENTS.c.sender_id == conversation_id, _EVENTS.c.type_name.in_(("user", "action")))
                 .order_by(_EVENTS.c.id)
             ).all()
-        for event_id, type_name, data in rows:
-            event = json.loads(data or "{}")
-            if type_name == "action" and event.get("name") not in _SKIPPED_ACTIONS:
-                steps.append({"action": event["name"]})
-            elif type_name == "user":
-                personal = _flow_at(connection, conversation_id, event_id) == CALLBACK
-                steps.append(_user_step(event, labels.get(event_id), personal))
+            for event_id, type_name, data in rows:
+                event = json.loads(data or "{}")
+                if type_name == "action" and event.get("name") not in _SKIPPED_ACTIONS:
+                    steps.append({"action": event["name"]})
+                elif type_name == "user":
+                    personal = _flow_at(connection, conversation_id, event_id) == CALLBACK
+                    steps.append(_user_step(event, labels.get(event_id), personal))
         if not any("action" in s for s in steps):
             raise ReviewError("Không tìm thấy cuộc trò chuyện này.")
         story = {"version": "3.1", "stories": [{"story": f"hội thoại {conversation_id}", "steps": steps}]}

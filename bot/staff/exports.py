@@ -54,6 +54,14 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     return "\ufeff" + out.getvalue()
 
 
+def _csv_cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
 def to_xlsx(leads: list[Lead]) -> bytes:
     book = Workbook()
     sheet = book.active

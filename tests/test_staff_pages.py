@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import re
+import secrets
 
 import pytest
+import redis
 import yaml
 from openpyxl import load_workbook
 from sqlalchemy import update
@@ -118,6 +121,20 @@ def test_failed_sign_ins_are_limited_per_client_address(site):
     assert officer.sign_in("nghean", PASSWORD).status_code == 303, "another address is not limited"
     for _ in range(11):  # the officers of one office share an address: sign-ins that succeed do not count
         assert site.client(app, "203.0.113.5").sign_in("nghean2", PASSWORD).status_code == 303
+
+
+def test_processes_sharing_a_redis_storage_share_the_counts(site):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as error:
+        pytest.skip(f"Redis unreachable at {url}: {error}")
+    first, second = site.app(rate_limit_storage=url), site.app(rate_limit_storage=url)  # two processes
+    address = f"2001:db8::{secrets.randbelow(1 << 16):x}"  # counts stay in Redis: one address per run
+    for i in range(10):
+        assert site.client((first, second)[i % 2], address).sign_in("khongco", "doan").status_code == 401
+    assert site.client(first, address).sign_in("nghean", PASSWORD).status_code == 429
+    assert site.client(second, address).sign_in("nghean", PASSWORD).status_code == 429
 
 
 def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_configured_proxy(site):

@@ -20,8 +20,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shlex
@@ -43,6 +41,7 @@ from bot.phones import mask_phone
 from bot.review import Inbox, ReviewError, trained_texts
 from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
+from bot.staff.exports import csv_text
 
 
 def _amount(text: str) -> int:
@@ -123,11 +122,8 @@ def _leads(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = json.dumps(leads, ensure_ascii=False, indent=2) + "\n"
     else:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        writer.writerows({**lead, "interests": "; ".join(lead["interests"])} for lead in leads)
-        data = "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
+        flat = [{**lead, "interests": "; ".join(lead["interests"])} for lead in leads]
+        data = csv_text(EXPORT_FIELDS, ([lead[name] for name in EXPORT_FIELDS] for lead in flat))
     _write(data, args.output)
     return 0
 

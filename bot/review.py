@@ -2,7 +2,8 @@
 intent below REVIEW_BELOW confidence), read from Rasa's tracker store, grouped by similar text; a
 trainer gives each group its intent (or marks it out of scope, or ignores it), and the labelled
 examples are exported as Rasa NLU YAML (data/nlu/reviewed.yml). A conversation can be exported as a
-test story.
+test story, unless the citizen withdrew their consent; the answers given inside a callback request
+keep only their intent there.
 
 Left out of the inbox: button payloads, answers given inside a calculation or a callback request
 (names, phone numbers, provinces: the flow understood them, and they are personal), and the
@@ -21,10 +22,11 @@ from sqlalchemy import Column, Float, Integer, String, Text, column, func, selec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from bot.callback import CALLBACK
 from bot.datacheck import load_examples
 from bot.db import ROOT
 from bot.flows import FLOW_SLOT
-from bot.leads import Base, Lead, UtcDateTime, now
+from bot.leads import Base, Consent, Lead, UtcDateTime, now
 from bot.phones import find_phones
 from bot.text import expand_tokens, fold
 
@@ -65,6 +67,10 @@ class ReviewScan(Base):
 
 class ReviewError(ValueError):
     """Refused: the message says why, for the trainer."""
+
+
+class Withdrawn(ReviewError):
+    """The citizen withdrew their consent: nothing of the conversation leaves the database."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,12 @@ class Inbox:
 
     def story(self, conversation_id: str) -> str:
         """The conversation as a Rasa test story: each message with its intent (the trainer's label
-        where there is one) and entities, and the assistant's actions."""
+        where there is one) and entities, and the assistant's actions. An answer given inside a
+        callback request (a name, a phone number, a commune, a time) keeps only its intent; a
+        conversation whose consent was withdrawn is refused (Withdrawn)."""
+        if _withdrawn(self.engine, conversation_id):
+            raise Withdrawn("Người dân đã rút lại đồng ý trong cuộc trò chuyện này: "
+                            "không xuất được thành kịch bản kiểm thử.")
         with Session(self.engine, future=True) as session:
             labels = dict(session.execute(
                 select(ReviewItem.event_id, ReviewItem.label).where(ReviewItem.conversation_id == conversation_id,
@@ -225,12 +236,13 @@ class Inbox:
                 .where(_EVENTS.c.sender_id == conversation_id, _EVENTS.c.type_name.in_(("user", "action")))
                 .order_by(_EVENTS.c.id)
             ).all()
-        for event_id, type_name, data in rows:
-            event = json.loads(data or "{}")
-            if type_name == "action" and event.get("name") not in _SKIPPED_ACTIONS:
-                steps.append({"action": event["name"]})
-            elif type_name == "user":
-                steps.append(_user_step(event, labels.get(event_id)))
+            for event_id, type_name, data in rows:
+                event = json.loads(data or "{}")
+                if type_name == "action" and event.get("name") not in _SKIPPED_ACTIONS:
+                    steps.append({"action": event["name"]})
+                elif type_name == "user":
+                    personal = _flow_at(connection, conversation_id, event_id) == CALLBACK
+                    steps.append(_user_step(event, labels.get(event_id), personal))
         if not any("action" in s for s in steps):
             raise ReviewError("Không tìm thấy cuộc trò chuyện này.")
         story = {"version": "3.1", "stories": [{"story": f"hội thoại {conversation_id}", "steps": steps}]}
@@ -251,6 +263,11 @@ def _has_events(connection: Connection) -> bool:
 
 def _in_a_flow(connection: Connection, sender_id: str, event_id: int) -> bool:
     """Was a calculation or a callback request under way when this message came?"""
+    return _flow_at(connection, sender_id, event_id) is not None
+
+
+def _flow_at(connection: Connection, sender_id: str, event_id: int) -> str | None:
+    """The flow under way (a calculation, or CALLBACK) when this event came, or None."""
     slots = connection.execute(
         select(_EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name == "slot",
                                      _EVENTS.c.id < event_id).order_by(_EVENTS.c.id.desc())
@@ -258,8 +275,18 @@ def _in_a_flow(connection: Connection, sender_id: str, event_id: int) -> bool:
     for data in slots:
         slot = json.loads(data or "{}")
         if slot.get("name") == FLOW_SLOT:
-            return slot.get("value") is not None
-    return False
+            return slot.get("value")
+    return None
+
+
+def _withdrawn(engine: Engine, conversation_id: str) -> bool:
+    """Did the citizen withdraw consent in this conversation? Its lead anonymised, or one of its
+    consent records withdrawn (the consent names the conversation that gave it)."""
+    with Session(engine, future=True) as session:
+        lead = select(Lead.id).where(Lead.conversation_id == conversation_id, Lead.anonymised_at.is_not(None))
+        consent = select(Consent.id).where(Consent.conversation_id == conversation_id,
+                                           Consent.withdrawn_at.is_not(None))
+        return session.execute(lead.union_all(consent).limit(1)).first() is not None
 
 
 def _plain(text: str) -> str:
@@ -267,13 +294,14 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[\[\]{}]", " ", text).split())
 
 
-def _user_step(event: dict[str, Any], label: str | None) -> dict[str, Any]:
+def _user_step(event: dict[str, Any], label: str | None, personal: bool) -> dict[str, Any]:
+    """`personal`: an answer to the callback request, whose words and entities are left out."""
     text = event.get("text") or ""
     parse = event.get("parse_data") or {}
     intent = label or (parse.get("intent") or {}).get("name")
     if intent == FALLBACK:
         intent = (uncertainty(parse) or (None, None))[0] or OUT_OF_SCOPE_INTENT
-    if text.startswith("/"):
+    if personal or text.startswith("/"):
         return {"intent": intent}
     return {"user": mask_phones(_annotated(text, parse.get("entities") or [])), "intent": intent}
 

@@ -1,6 +1,6 @@
 """A staff site on a fresh database (SQLite, or PostgreSQL where a server is reachable) with leads in
-two provinces and one account per role, and a browser-like client that signs in and sends the
-CSRF token of its session with every form."""
+two provinces and one account per role, and a browser-like client (from a client address of its
+own) that signs in and sends the CSRF token of its session with every form."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -43,9 +44,14 @@ class Site:
     accounts: Accounts
     leads: dict[str, int]  # full name -> lead id
 
-    def client(self) -> "StaffClient":
-        app = create_app(self.engine, today=lambda: local(now()).date())
-        return StaffClient(app.test_client())
+    def app(self, **settings: object) -> Flask:
+        return create_app(self.engine, today=lambda: local(now()).date(), **settings)  # type: ignore[arg-type]
+
+    def client(self, app: Flask | None = None, address: str = "192.0.2.10") -> "StaffClient":
+        """A browser at this client address, on its own site (app) unless one is given."""
+        http = (app or self.app()).test_client()
+        http.environ_base["REMOTE_ADDR"] = address
+        return StaffClient(http)
 
     def signed_in(self, username: str, password: str = PASSWORD) -> "StaffClient":
         client = self.client()

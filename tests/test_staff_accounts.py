@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot import db
 from bot.leads import now
-from bot.staff.accounts import (IDLE_TIMEOUT, LOCKOUT, SESSION_MAX_AGE, AccountError, Accounts, StaffUser)
+from bot.staff.accounts import (DEVICE_MAX_AGE, IDLE_TIMEOUT, LOCKOUT, SESSION_MAX_AGE, AccountError, Accounts,
+                                 StaffUser)
 from db_fixtures import fresh_sqlite
 
 ROOT = __import__("conftest").ROOT
@@ -98,6 +99,44 @@ def test_a_lockout_ends_by_itself(accounts, clock):
         accounts.sign_in("lan", "mat-khau-du-dai")
     clock.at += LOCKOUT
     assert accounts.sign_in("lan", "mat-khau-du-dai").staff.username == "lan"
+
+
+def lock(accounts, username: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            accounts.sign_in(username, "sai")
+
+
+def test_a_lockout_lets_only_the_browsers_where_the_officer_signed_in_before(accounts, clock):
+    accounts.create_user("lan", "mat-khau-du-dai", "trainer")
+    accounts.create_user("hoa", "mat-khau-cua-hoa", "trainer")
+    lans, hoas = accounts.sign_in("lan", "mat-khau-du-dai"), accounts.sign_in("hoa", "mat-khau-cua-hoa")
+    lock(accounts, "lan")
+
+    def with_device(token):  # type: ignore[no-untyped-def]
+        return lambda user_id: token if user_id == lans.staff.id else None
+    with pytest.raises(AccountError):
+        accounts.sign_in("lan", "mat-khau-du-dai")
+    for other in [hoas.device_token, lans.device_token[:-1] + "0", "1.2.3", ""]:
+        with pytest.raises(AccountError):
+            accounts.sign_in("lan", "mat-khau-du-dai", with_device(other))
+    with pytest.raises(AccountError):  # the right password is still needed
+        accounts.sign_in("lan", "sai", with_device(lans.device_token))
+    assert accounts.sign_in("lan", "mat-khau-du-dai", with_device(lans.device_token)).staff.username == "lan"
+    clock.at += DEVICE_MAX_AGE
+    lock(accounts, "lan")
+    with pytest.raises(AccountError):  # a device token expires
+        accounts.sign_in("lan", "mat-khau-du-dai", with_device(lans.device_token))
+
+
+def test_a_new_password_revokes_the_device_tokens(accounts):
+    accounts.create_user("lan", "mat-khau-du-dai", "trainer")
+    old = accounts.sign_in("lan", "mat-khau-du-dai")
+    new_token = accounts.change_password(old.staff.id, "mat-khau-du-dai", "mat-khau-moi-1", old.token)
+    lock(accounts, "lan")
+    with pytest.raises(AccountError):
+        accounts.sign_in("lan", "mat-khau-moi-1", lambda user_id: old.device_token)
+    assert accounts.sign_in("lan", "mat-khau-moi-1", lambda user_id: new_token)
 
 
 def test_a_good_sign_in_resets_the_failure_count(accounts):

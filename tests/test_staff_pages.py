@@ -1,22 +1,33 @@
-"""The staff pages through Flask's test client, on SQLite and on PostgreSQL: sign-in, roles, province
-isolation on every route, filters, the follow-up workflow, exports and the overview."""
+"""The staff pages through Flask's test client, on SQLite and on PostgreSQL: sign-in (rate limit,
+lock-out, sessions, cookies), roles, province isolation on every route, filters, the follow-up
+workflow, exports (web and command line), the overview and the trainers' story export."""
 from __future__ import annotations
 
 import csv
 import io
 import logging
+import os
 import re
+import secrets
 
 import pytest
+import redis
+import yaml
 from openpyxl import load_workbook
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from bot import db
-from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, now
+from bot.cli import main
+from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, now
 from bot.outbox import Outbox
+from bot.review import Inbox, Withdrawn
 from bot.staff.app import PUBLIC_ENDPOINTS, create_app
+from bot.staff.accounts import AccountError
 from bot.staff.queries import local
+from bot.staff.server import app_for, secure_cookies
 from staff_fixtures import PASSWORD, StaffClient, lead_request, site  # noqa: F401 (fixture)
-from tracker_fixtures import bot, store_events, user
+from tracker_fixtures import action, bot, slot, store_events, user
 
 TOTAL = re.compile(r'<strong id="total">(\d+)</strong>')
 
@@ -67,13 +78,16 @@ def test_sign_in_sets_a_protected_cookie_and_sign_out_ends_the_session(site):
     assert replay.get("/leads").status_code == 303, "a signed-out session must not come back"
 
 
+REFUSED = "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa."
+
+
 def test_a_wrong_password_is_refused_politely_and_five_lock_the_account(site):
     client = site.client()
     for _ in range(5):
         response = client.sign_in("nghean", "sai-mat-khau")
-        assert response.status_code == 401 and "không đúng" in response.text
-    response = client.sign_in("nghean", PASSWORD)
-    assert response.status_code == 401 and "tạm khóa" in response.text
+        assert response.status_code == 401 and REFUSED in response.text
+    response = site.client().sign_in("nghean", PASSWORD)
+    assert response.status_code == 401 and REFUSED in response.text, "a browser new to the account is locked out"
     admin = site.signed_in("quantri")
     user_id = next(u.id for u in site.accounts.users() if u.username == "nghean")
     assert "tạm khóa đến" in admin.get("/users").text
@@ -81,9 +95,115 @@ def test_a_wrong_password_is_refused_politely_and_five_lock_the_account(site):
     assert client.sign_in("nghean", PASSWORD).status_code == 303
 
 
-def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(site):
-    response = site.client().sign_in("khongco", PASSWORD)
-    assert response.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng" in response.text
+def test_sign_in_does_not_reveal_whether_a_username_exists(site):
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            site.accounts.sign_in("nghean2", "sai-mat-khau")  # locked now
+    hanoi = next(u.id for u in site.accounts.users() if u.username == "hanoi")
+    site.accounts.set_active(hanoi, False)
+    client = site.client()
+    answers = set()
+    for username, password in [("khongco", PASSWORD), ("nghean", "sai-mat-khau"), ("nghean2", PASSWORD),
+                               ("hanoi", PASSWORD)]:
+        response = client.sign_in(username, password)
+        page = response.text.replace(f'value="{username}"', 'value="…"')
+        answers.add((response.status_code, page))
+        assert response.status_code == 401 and REFUSED in page, username
+    assert len(answers) == 1, "unknown, wrong password, locked and deactivated look the same"
+
+
+def test_failed_sign_ins_are_limited_per_client_address(site):
+    app = site.app()
+    guesser, officer = site.client(app, "198.51.100.7"), site.client(app, "203.0.113.5")
+    for i in range(10):
+        assert guesser.sign_in(f"khongco{i}", "doan-mat-khau").status_code == 401
+    refused = guesser.sign_in("nghean", PASSWORD)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Anh/chị đã đăng nhập sai nhiều lần. Xin vui lòng đợi ít phút rồi thử lại." in refused.text
+    assert officer.sign_in("nghean", PASSWORD).status_code == 303, "another address is not limited"
+    for _ in range(11):  # the officers of one office share an address: sign-ins that succeed do not count
+        assert site.client(app, "203.0.113.5").sign_in("nghean2", PASSWORD).status_code == 303
+
+
+def test_processes_sharing_a_redis_storage_share_the_counts(site):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as error:
+        pytest.skip(f"Redis unreachable at {url}: {error}")
+    first, second = site.app(rate_limit_storage=url), site.app(rate_limit_storage=url)  # two processes
+    address = f"2001:db8::{secrets.randbelow(1 << 16):x}"  # counts stay in Redis: one address per run
+    for i in range(10):
+        assert site.client((first, second)[i % 2], address).sign_in("khongco", "doan").status_code == 401
+    assert site.client(first, address).sign_in("nghean", PASSWORD).status_code == 429
+    assert site.client(second, address).sign_in("nghean", PASSWORD).status_code == 429
+
+
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_configured_proxy(site):
+    def guesses(app, forwarded_for: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
+        client = site.client(app, "10.0.0.2")  # the proxy
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        form = {"username": "khongco", "password": "doan-mat-khau", "csrf_token": token}
+        return [client.http.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+                for address in forwarded_for]
+    rotating = [f"198.51.100.{i}" for i in range(11)]
+    assert guesses(site.app(), rotating)[-1] == 429, "without a trusted proxy the header is ignored"
+    assert guesses(site.app(trusted_proxies=1), rotating) == [401] * 11, "one address each: none is limited"
+    assert guesses(site.app(trusted_proxies=1), ["198.51.100.1"] * 11)[-1] == 429
+
+
+def test_an_officer_cannot_be_locked_out_by_someone_elses_wrong_passwords(site):
+    """The rule: once an officer has signed in from a browser, wrong passwords typed by anyone else,
+    from any number of addresses, never stop that browser from signing in with the right password;
+    a browser new to the account is refused for 15 minutes after 5 wrong passwords in a row."""
+    app = site.app()
+    officer = site.client(app, "203.0.113.5")
+    assert officer.sign_in("nghean", PASSWORD).status_code == 303
+    assert officer.post("/logout").status_code == 303
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        guesser = site.client(app, address)
+        for _ in range(4):
+            assert guesser.sign_in("nghean", "doan-mat-khau").status_code == 401
+    assert site.client(app, "198.51.100.4").sign_in("nghean", PASSWORD).status_code == 401, \
+        "a stranger with the right password is still held by the lock-out"
+    assert site.client(app, "203.0.113.5").sign_in("nghean", PASSWORD).status_code == 401, \
+        "the officer's address alone is not enough"
+    assert officer.sign_in("nghean", PASSWORD).status_code == 303, "the officer's browser passes"
+    assert officer.get("/leads").status_code == 200
+
+
+def test_changing_a_password_ends_the_other_sessions(site):
+    phone, laptop = site.signed_in("nghean"), site.signed_in("nghean")
+    changed = laptop.post("/password", {"old": PASSWORD, "new": "mat-khau-moi-1", "again": "mat-khau-moi-1"})
+    assert changed.status_code == 303
+    assert laptop.get("/leads").status_code == 200, "the session that changed it stays"
+    assert phone.get("/leads").status_code == 303, "every other session ends"
+    user_id = next(u.id for u in site.accounts.users() if u.username == "nghean")
+    assert site.signed_in("quantri").post(f"/users/{user_id}/reset").status_code == 200
+    assert laptop.get("/leads").status_code == 303, "an administrator's reset ends every session"
+
+
+def test_the_session_cookie_is_secure_unless_served_on_loopback(site):
+    for host, secure in [("0.0.0.0", True), ("127.0.0.1", False)]:
+        response = StaffClient(app_for(site.engine, host, {}).test_client()).sign_in("nghean", PASSWORD)
+        cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("staff_session="))
+        assert ("; Secure" in cookie) == secure, host
+
+
+@pytest.mark.parametrize("host, setting, secure", [
+    ("0.0.0.0", None, True), ("192.0.2.80", None, True), ("staff.example.vn", None, True),
+    ("127.0.0.1", None, False), ("127.0.0.2", None, False), ("localhost", None, False), ("::1", None, False),
+    ("0.0.0.0", "0", False), ("127.0.0.1", "1", True),
+])
+def test_secure_cookies_by_default_but_on_loopback_or_as_the_variable_says(host, setting, secure):
+    assert secure_cookies(host, setting) is secure
+
+
+def test_a_mistyped_cookie_or_proxy_setting_stops_the_start():
+    with pytest.raises(ValueError, match="STAFF_SECURE_COOKIES"):
+        secure_cookies("0.0.0.0", "yes")
+    with pytest.raises(ValueError, match="STAFF_TRUSTED_PROXIES"):
+        app_for(db.make_engine("sqlite://"), "127.0.0.1", {"STAFF_TRUSTED_PROXIES": "one"})
 
 
 def test_forms_without_the_sessions_csrf_token_are_refused(site):
@@ -388,6 +508,76 @@ def test_the_administrators_overview_counts_what_waits_and_the_dead_letters(site
     assert "bot leads replay" in page
     office.sign_in("nghean", PASSWORD)
     assert 'id="dead-letters"' not in office.get("/overview").text  # the server's queue, not a province's
+def test_the_command_line_csv_export_neutralises_formulas_like_the_web_export(site, tmp_path, monkeypatch):
+    monkeypatch.setenv("BOT_DATABASE_URL", site.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("BOT_OUTBOX_DIR", str(tmp_path / "outbox"))
+    out = tmp_path / "leads.csv"
+    assert main(["leads", "export", "--format", "csv", "--output", str(out)]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert {r["full_name"] for r in rows} == {"Phạm Văn Hùng", "Nguyễn Thị Lan", "Lê Thị Hồng Nhung",
+                                              "'=HYPERLINK(\"http://x\")"}
+    assert {r["phone"] for r in rows} >= {"0912345678", "0333444555"}
+
+
+# The trainers' story export
+
+CALLBACK_TALK = [
+    user("đóng bao nhiêu một tháng", "ask_contribution", 0.95), action(),
+    user("gọi lại cho tôi", "request_callback", 0.97), action("action_callback"), slot("flow", "callback"),
+    user("có", "affirm", 0.99), action("action_callback"),
+    user("Trần Văn Ba", "inform", 0.9, entities=[{"entity": "person_name", "start": 0, "end": 11,
+                                                  "value": "Trần Văn Ba"}]), action("action_callback"),
+    user("0912 345 678", "inform", 0.9, entities=[{"entity": "phone", "start": 0, "end": 12,
+                                                   "value": "0912345678"}]), action("action_callback"),
+    user("xã Hưng Lộc", "inform", 0.6), action("action_callback"),
+    user("sáng thứ bảy", "inform", 0.8), action("action_callback"),
+    user("đúng", "affirm", 0.99), action("action_callback"), slot("flow", None),
+    user("cảm ơn em", "thank", 0.98), action(),
+]
+
+
+def test_a_story_keeps_only_the_intents_of_the_callback_answers(site):
+    site.store.submit(lead_request("Trần Văn Ba", "0912345678", "Nghệ An", conversation_id="web:ba"))
+    store_events(site.engine, "web:ba", CALLBACK_TALK)
+    exported = Inbox(site.engine).story("web:ba")
+    for personal in ["Trần", "Văn Ba", "0912", "345", "Hưng Lộc", "thứ bảy"]:
+        assert personal not in exported, personal
+    assert yaml.safe_load(exported)["stories"][0]["steps"] == [
+        {"user": "đóng bao nhiêu một tháng", "intent": "ask_contribution"}, {"action": "action_answer"},
+        {"user": "gọi lại cho tôi", "intent": "request_callback"}, {"action": "action_callback"},
+        {"intent": "affirm"}, {"action": "action_callback"},
+        {"intent": "inform"}, {"action": "action_callback"},
+        {"intent": "inform"}, {"action": "action_callback"},
+        {"intent": "inform"}, {"action": "action_callback"},
+        {"intent": "inform"}, {"action": "action_callback"},
+        {"intent": "affirm"}, {"action": "action_callback"},
+        {"user": "cảm ơn em", "intent": "thank"}, {"action": "action_answer"},
+    ]
+
+
+def test_a_withdrawn_conversation_is_not_exported_as_a_story(site, monkeypatch, capsys):
+    site.store.submit(lead_request("Trần Văn Ba", "0912345678", "Nghệ An", conversation_id="web:ba"))
+    store_events(site.engine, "web:ba", CALLBACK_TALK)
+    site.store.withdraw("web:ba")
+    with pytest.raises(Withdrawn):
+        Inbox(site.engine).story("web:ba")
+    page = site.signed_in("huanluyen").get("/review/story.yml?conversation=web:ba")
+    assert page.status_code == 410 and "rút lại đồng ý" in page.text and "đóng bao nhiêu" not in page.text
+    monkeypatch.setenv("BOT_DATABASE_URL", site.engine.url.render_as_string(hide_password=False))
+    assert main(["review", "story", "--conversation", "web:ba"]) == 2
+    printed = capsys.readouterr()
+    assert "rút lại đồng ý" in printed.err and "đóng bao nhiêu" not in printed.out
+
+
+def test_a_consent_withdrawn_in_a_conversation_refuses_its_story(site):
+    site.store.submit(lead_request("Trần Văn Ba", "0912345678", "Nghệ An", conversation_id="web:ba"))
+    store_events(site.engine, "web:ba", CALLBACK_TALK)
+    with Session(site.engine, future=True) as session, session.begin():  # recorded on the consent only
+        session.execute(update(Consent).where(Consent.conversation_id == "web:ba").values(withdrawn_at=now()))
+    with pytest.raises(Withdrawn):
+        Inbox(site.engine).story("web:ba")
 
 
 def _lead(site, lead_id):

@@ -1,6 +1,7 @@
 """Staff accounts: users with a role (and a province for office staff), argon2 password hashes,
-a lock-out after repeated failed sign-ins, and server-side sessions so that signing out or an
-expired session really ends access (the cookie holds only a random token)."""
+a lock-out after repeated failed sign-ins that the officer's own browsers pass (device tokens), and
+server-side sessions so that signing out or an expired session really ends access (the cookie holds
+only a random token)."""
 from __future__ import annotations
 
 import hashlib
@@ -28,6 +29,11 @@ ROLES = (ADMIN, OFFICE, TRAINER)
 ROLE_LABELS = {ADMIN: "Quản trị", OFFICE: "Cán bộ BHXH", TRAINER: "Huấn luyện viên"}
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
+DEVICE_MAX_AGE = timedelta(days=90)
+# One answer for a wrong password, an unknown username, a locked and a deactivated account, so that
+# a sign-in never tells whether a username exists.
+SIGN_IN_REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa. "
+                   "Anh/chị thử lại sau ít phút hoặc nhờ quản trị viên.")
 IDLE_TIMEOUT = timedelta(hours=2)
 SESSION_MAX_AGE = timedelta(hours=12)
 MIN_PASSWORD_CHARS = 8
@@ -99,6 +105,7 @@ class SignedIn:
     staff: Staff
     token: str  # for the cookie
     csrf_token: str
+    device_token: str = ""  # for the device cookie: this browser passes a lock-out of the account
 
 
 def _staff(user: StaffUser) -> Staff:
@@ -164,32 +171,41 @@ class Accounts:
         self.create_user("admin", password, ADMIN, must_change_password=True)
         return password
 
-    def sign_in(self, username: str, password: str) -> SignedIn:
+    def sign_in(self, username: str, password: str,
+                device_token: Callable[[int], str | None] = lambda user_id: None) -> SignedIn:
+        """A new session, or AccountError(SIGN_IN_REFUSED) whatever the reason.
+
+        The lock-out: after MAX_FAILED_SIGN_INS wrong passwords in a row the account refuses, for
+        LOCKOUT, every browser but those where this person signed in before (a device token, see
+        `_device_token`; `device_token(user_id)` reads it from the request). Guessing from anywhere is
+        thus held to a few passwords an account per quarter hour, while someone typing wrong
+        passwords cannot keep the officer out of their usual browser (guessing per client address is
+        limited by the pages' rate limit, bot.staff.app). A failure during a lock-out does not extend it."""
         at = self.clock()
-        wrong = AccountError("Tên đăng nhập hoặc mật khẩu không đúng.")
+        refused = AccountError(SIGN_IN_REFUSED)
         with self._session() as session, session.begin():
             user = session.execute(
                 select(StaffUser).where(StaffUser.username == username.strip().lower()[:40])
                 .with_for_update()
             ).scalar_one_or_none()
+            # One argon2 verification in every case, so that the answer takes as long whatever the reason.
+            correct = _verify(user.password_hash if user else _DUMMY_HASH, password)
             if user is None or not user.active:
-                _verify(_DUMMY_HASH, password)
-                raise wrong
-            if user.locked_until and user.locked_until > at:
-                raise AccountError("Tài khoản tạm khóa vì đăng nhập sai nhiều lần. "
-                                   "Anh/chị thử lại sau 15 phút hoặc nhờ quản trị viên mở khóa.")
-            if _verify(user.password_hash, password):
-                user.failed_logins, user.locked_until, user.last_login_at = 0, None, at
+                raise refused
+            locked = user.locked_until is not None and user.locked_until > at
+            if correct and (not locked or _trusted_device(user, device_token(user.id), at)):
+                user.failed_logins, user.last_login_at = 0, at
                 token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
                 session.add(StaffSession(token_sha256=_digest(token), user_id=user.id, csrf_token=csrf,
                                          created_at=at, last_seen_at=at))
                 log.info("staff user %s signed in", user.username)
-                return SignedIn(_staff(user), token, csrf)
-            user.failed_logins += 1  # committed, then refused
-            if user.failed_logins >= MAX_FAILED_SIGN_INS:
-                user.failed_logins, user.locked_until = 0, at + LOCKOUT
-                log.warning("staff user %s locked after %d failed sign-ins", user.username, MAX_FAILED_SIGN_INS)
-        raise wrong
+                return SignedIn(_staff(user), token, csrf, _device_token(user, at))
+            if not locked:
+                user.failed_logins += 1  # committed, then refused
+                if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                    user.failed_logins, user.locked_until = 0, at + LOCKOUT
+                    log.warning("staff user %s locked after %d failed sign-ins", user.username, MAX_FAILED_SIGN_INS)
+        raise refused
 
     def current(self, token: str | None) -> SignedIn | None:
         """The session of this cookie token, if it is still valid (and then it is renewed)."""
@@ -212,7 +228,9 @@ class Accounts:
         with self._session() as session, session.begin():
             session.execute(delete(StaffSession).where(StaffSession.token_sha256 == _digest(token)))
 
-    def change_password(self, user_id: int, old: str, new: str) -> None:
+    def change_password(self, user_id: int, old: str, new: str, current_token: str) -> str:
+        """Change the password and end every other session of this user (the one of `current_token`
+        stays); returns a new device token for this browser (the old ones no longer count)."""
         check_password_rules(new)
         with self._session() as session, session.begin():
             user = session.get(StaffUser, user_id)
@@ -221,7 +239,10 @@ class Accounts:
             if old == new:
                 raise AccountError("Mật khẩu mới cần khác mật khẩu cũ.")
             user.password_hash, user.must_change_password = _hasher.hash(new), False
-            log.info("staff user %s changed the password", user.username)
+            session.execute(delete(StaffSession).where(StaffSession.user_id == user_id,
+                                                       StaffSession.token_sha256 != _digest(current_token)))
+            log.info("staff user %s changed the password; other sessions ended", user.username)
+            return _device_token(user, self.clock())
 
     def reset_password(self, user_id: int) -> str:
         """A new one-time password, to be changed at the next sign-in; ends every session."""
@@ -274,6 +295,26 @@ class Accounts:
         return session.execute(
             select(func.count(StaffUser.id)).where(StaffUser.role == ADMIN, StaffUser.active.is_(True))
         ).scalar_one()
+
+
+def _device_token(user: StaffUser, at: datetime) -> str:
+    """"issued.nonce.mac": proof that this browser signed in as this user. The MAC key is the
+    user's password hash (secret, salted, server-side), so a new password revokes every device token
+    and no other key has to be kept."""
+    issued = f"{int(at.timestamp())}.{secrets.token_urlsafe(16)}"
+    return f"{issued}.{_device_mac(user, issued)}"
+
+
+def _trusted_device(user: StaffUser, token: str | None, at: datetime) -> bool:
+    issued, _, mac = (token or "").rpartition(".")
+    seconds = issued.split(".")[0]
+    if not seconds.isdigit() or not same_token(mac, _device_mac(user, issued)):
+        return False
+    return at.timestamp() - int(seconds) < DEVICE_MAX_AGE.total_seconds()
+
+
+def _device_mac(user: StaffUser, issued: str) -> str:
+    return hmac.new(user.password_hash.encode(), f"{user.id}.{issued}".encode(), hashlib.sha256).hexdigest()
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -1,7 +1,8 @@
 """The staff pages (Flask, server-rendered, no script): sign-in, the leads of the officer's
 province with filters, search, exports and the follow-up of each lead, the overview, and the
 administrator's user management. Every page but /login, /health and the style sheet needs a
-session; every form carries the session's CSRF token."""
+session; every form carries the session's CSRF token; failed sign-ins are rate-limited per client
+address."""
 from __future__ import annotations
 
 import logging
@@ -13,9 +14,12 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import clock
 from bot.leads import NEXT_STATUSES, STATUSES, Lead, LeadStore, WorkflowError
@@ -23,15 +27,18 @@ from bot.leads import now as clock_now
 from bot.outbox import Outbox, default_directory
 from bot.provinces import all_provinces
 from bot.staff import charts, exports, queries
-from bot.review import Inbox, ReviewError, domain_intents, trained_texts
-from bot.staff.accounts import (ADMIN, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError, Accounts,
-                                one_time_password, same_token)
+from bot.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
+from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,
+                                Accounts, one_time_password, same_token)
 from bot.staff.labels import channel_label, group_label, interests_label
 from bot.staff.transcript import transcript
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE, LOGIN_CSRF_COOKIE = "staff_session", "staff_login_csrf"
+SESSION_COOKIE, LOGIN_CSRF_COOKIE, DEVICE_COOKIE = "staff_session", "staff_login_csrf", "staff_device_{}"
+# Failed sign-ins allowed per client address (Flask-Limiter's notation); a sign-in that succeeds does
+# not count, so that the officers of one office behind one address do not use it up.
+SIGN_IN_LIMIT = "10 per 15 minutes"
 MAX_REQUEST_BYTES = 64 * 1024
 PUBLIC_ENDPOINTS = {"login", "health", "static"}
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
@@ -48,14 +55,24 @@ ERROR_TEXTS = {
     404: "Không tìm thấy trang hoặc yêu cầu này.",
     405: "Thao tác không được hỗ trợ.",
     413: "Nội dung gửi lên quá lớn.",
+    429: "Anh/chị đã đăng nhập sai nhiều lần. Xin vui lòng đợi ít phút rồi thử lại.",
 }
 
 
-def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[], date] = clock.today,
-               outbox: Outbox | None = None) -> Flask:
+def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], date] = clock.today,
+               sign_in_limit: str = SIGN_IN_LIMIT, rate_limit_storage: str = "memory://",
+               trusted_proxies: int = 0, outbox: Outbox | None = None) -> Flask:
+    """`trusted_proxies`: how many reverse proxies stand in front; the client address is then taken
+    from that many X-Forwarded-For entries (none by default: the header is anyone's to forge)."""
     app = Flask(__name__)
     outbox = outbox or Outbox(default_directory())
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES)
+    if trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)  # type: ignore[method-assign]
+    # A shared storage (Redis) when several processes serve the pages; the memory of this process
+    # takes over while it cannot be reached.
+    limiter = Limiter(app, key_func=get_remote_address, storage_uri=rate_limit_storage, strategy="moving-window",
+                      headers_enabled=True, in_memory_fallback_enabled=True)
     accounts, store = Accounts(engine), LeadStore(engine)
     app.jinja_env.filters.update(
         vn_time=lambda at: queries.local(at).strftime("%d/%m/%Y %H:%M") if at else "",
@@ -64,9 +81,14 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     )
     app.jinja_env.globals.update(STATUSES=STATUSES, ROLE_LABELS=ROLE_LABELS)
 
-    def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    def set_cookie(response: Response, name: str, value: str, max_age: int | None = None, path: str = "/") -> None:
         response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
-                            secure=secure_cookies, path="/")
+                            secure=secure_cookies, path=path)
+
+    def set_device_cookie(response: Response, user_id: int, token: str) -> None:
+        """This browser passes a lock-out of this account (bot.staff.accounts); sent to /login only."""
+        set_cookie(response, DEVICE_COOKIE.format(user_id), token, max_age=int(DEVICE_MAX_AGE.total_seconds()),
+                   path=url_for("login"))
 
     @app.before_request
     def authenticate() -> Response | None:
@@ -113,6 +135,7 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
         return Response("ok", mimetype="text/plain")
 
     @app.route("/login", methods=["GET", "POST"])
+    @limiter.limit(sign_in_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)
     def login():  # type: ignore[no-untyped-def]
         target = _safe_next(request.values.get("next"))
         if request.method == "GET":
@@ -128,13 +151,15 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
         if not same_token(request.form.get("csrf_token"), request.cookies.get(LOGIN_CSRF_COOKIE, "")):
             abort(400)
         try:
-            signed = accounts.sign_in(request.form.get("username", ""), request.form.get("password", ""))
+            signed = accounts.sign_in(request.form.get("username", ""), request.form.get("password", ""),
+                                      lambda user_id: request.cookies.get(DEVICE_COOKIE.format(user_id)))
         except AccountError as error:
             token = request.cookies[LOGIN_CSRF_COOKIE]
             return render_template("login.html", csrf_token=token, next=target, error=str(error),
                                    username=request.form.get("username", "")[:40]), 401
         response = redirect(target, 303)
         set_cookie(response, SESSION_COOKIE, signed.token)
+        set_device_cookie(response, signed.staff.id, signed.device_token)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
         return response
 
@@ -153,10 +178,13 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
         try:
             if new != again:
                 raise AccountError("Hai lần nhập mật khẩu mới không giống nhau.")
-            accounts.change_password(g.signed.staff.id, request.form.get("old", ""), new)
+            device_token = accounts.change_password(g.signed.staff.id, request.form.get("old", ""), new,
+                                                    g.signed.token)
         except AccountError as error:
             return render_template("password.html", error=str(error)), 400
-        return redirect(url_for("home"), 303)
+        response = redirect(url_for("home"), 303)
+        set_device_cookie(response, g.signed.staff.id, device_token)
+        return response
 
     @app.get("/")
     def home() -> Response:
@@ -286,6 +314,8 @@ def create_app(engine: Engine, secure_cookies: bool = False, today: Callable[[],
     def review_story():  # type: ignore[no-untyped-def]
         try:
             body = inbox.story(request.args.get("conversation", "")[:255])
+        except Withdrawn as error:
+            return render_template("error.html", problem=str(error), code=410), 410
         except ReviewError:
             abort(404)
         return Response(body, mimetype="application/x-yaml; charset=utf-8",

@@ -2,17 +2,49 @@
 request lines, so no name or phone number from a search reaches a log)."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+from typing import Mapping
 
+from flask import Flask
 from sqlalchemy.engine import Engine
 from waitress import serve as waitress_serve
 
-from bot.staff.app import MAX_REQUEST_BYTES, create_app
+from bot.staff.app import MAX_REQUEST_BYTES, SIGN_IN_LIMIT, create_app
 
 
 def serve(engine: Engine, host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(engine, secure_cookies=os.environ.get("STAFF_SECURE_COOKIES") == "1")
-    waitress_serve(app, host=host, port=port, threads=8, ident="",
+    waitress_serve(app_for(engine, host), host=host, port=port, threads=8, ident="",
                    max_request_body_size=MAX_REQUEST_BYTES, max_request_header_size=32 * 1024)
+
+
+def app_for(engine: Engine, host: str, environ: Mapping[str, str] = os.environ) -> Flask:
+    """The pages as configured by the STAFF_* variables, for this listening address."""
+    proxies = environ.get("STAFF_TRUSTED_PROXIES") or "0"
+    if not proxies.isdigit():
+        raise ValueError(f"STAFF_TRUSTED_PROXIES must be a number of proxies, not {proxies!r}")
+    return create_app(engine, secure_cookies=secure_cookies(host, environ.get("STAFF_SECURE_COOKIES")),
+                      sign_in_limit=environ.get("STAFF_SIGN_IN_LIMIT") or SIGN_IN_LIMIT,
+                      rate_limit_storage=environ.get("STAFF_RATE_LIMIT_STORAGE") or "memory://",
+                      trusted_proxies=int(proxies))
+
+
+def secure_cookies(host: str, setting: str | None) -> bool:
+    """Secure cookies unless the pages are served on loopback (then plain http://127.0.0.1 is the
+    normal way in, and a Secure cookie would never come back); STAFF_SECURE_COOKIES=0/1 decides."""
+    if setting in ("0", "1"):
+        return setting == "1"
+    if setting:
+        raise ValueError(f"STAFF_SECURE_COOKIES must be 0 or 1, not {setting!r}")
+    return not _loopback(host)
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: assume it is reachable from elsewhere

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from bot import db
 from bot.channels import messenger, zalo
-from bot.channels.common import MAX_TEXT_CHARS, ButtonMemory, Deliveries, as_read, numbered_options, split_text
+from bot.channels.common import (MAX_TEXT_CHARS, ButtonMemory, Deliveries, Incoming, as_read, hand_over,
+                                 numbered_options, split_text)
 from bot.channels.credentials import enabled_channels
 from bot.channels.tokens import TokenPair, TokenStore
 from bot.leads import now
@@ -159,6 +160,35 @@ def test_a_payload_that_was_not_offered_is_read_as_words(typed, read):
 
 def test_a_message_is_cut_at_the_edge():
     assert as_read("x" * 70_000, {}) == "x" * 2000
+
+
+def test_each_channel_hands_over_what_its_user_may_send(url):
+    from rasa.core.channels.channel import CollectingOutputChannel
+    engine = db.make_engine(url)
+    memory = ButtonMemory(engine)
+    received: list[tuple[str, str]] = []
+
+    async def on_new_message(message) -> None:  # type: ignore[no-untyped-def]
+        received.append((message.sender_id, message.text))
+
+    async def scenario() -> None:
+        zalo_seen, messenger_seen, output = Deliveries(engine, "zalo"), Deliveries(engine, "messenger"), CollectingOutputChannel()
+        for channel, seen, buttons, todo in [
+            ("zalo", zalo_seen, memory, Incoming("text", "u1", "z1", '/inform{"phone": "012345678901234567890"}')),
+            ("zalo", zalo_seen, memory, Incoming("payload", "u1", "z2", "/greet")),  # a follow
+            ("zalo", zalo_seen, memory, Incoming("text", "u1", "z3", "Lương hưu")),  # a tap, after the offer below
+            ("messenger", messenger_seen, None, Incoming("payload", "p1", "m1", "/ask_pension")),
+            ("messenger", messenger_seen, None, Incoming("text", "p1", "m2", "/ask_pension")),
+            ("messenger", messenger_seen, None, Incoming("text", "p1", "m3", "x" * 70_000)),
+        ]:
+            if todo.delivery_id == "z3":
+                memory.offer("zalo:u1", MENU)
+            await hand_over(channel, todo, seen, buttons, output, on_new_message)
+
+    asyncio.run(scenario())
+    assert received == [("zalo:u1", 'inform{"phone": "012345678901234567890"}'), ("zalo:u1", "/greet"),
+                        ("zalo:u1", "/ask_pension"), ("messenger:p1", "/ask_pension"), ("messenger:p1", "ask_pension"),
+                        ("messenger:p1", "x" * 2000)]
 
 
 def test_a_delivery_is_seen_once_even_after_a_restart(url):

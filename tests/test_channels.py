@@ -16,7 +16,7 @@ from bot.channels.common import (MAX_TEXT_CHARS, ButtonMemory, Deliveries, Incom
 from bot.channels.credentials import enabled_channels
 from bot.channels.tokens import TokenPair, TokenStore
 from bot.leads import now
-from db_fixtures import fresh_sqlite
+from db_fixtures import fresh_postgres, fresh_sqlite
 from fake_providers import (FB_APP_SECRET, ZALO_APP_ID, ZALO_OA_SECRET_KEY, messenger_batch, messenger_signed,
                             serve_fake_providers, zalo_signed, zalo_text)
 
@@ -120,8 +120,14 @@ def url(tmp_path):
 MENU = [{"title": "Mức đóng", "payload": "/ask_contribution"}, {"title": "Lương hưu", "payload": "/ask_pension"}]
 
 
-def test_button_memory_maps_titles_numbers_and_payloads_for_the_next_message_only(url):
-    memory = ButtonMemory(db.make_engine(url))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, tmp_path):
+    with fresh_sqlite(tmp_path) if request.param == "sqlite" else fresh_postgres() as url:
+        yield url
+
+
+def test_button_memory_maps_titles_numbers_and_payloads_for_the_next_message_only(any_url):
+    memory = ButtonMemory(db.make_engine(any_url))
     memory.offer("zalo:u1", MENU)
     assert memory.read("zalo:u1", "muc dong") == "/ask_contribution"
     assert memory.read("zalo:u1", "muc dong") == "muc dong", "the next message spends the offer"
@@ -132,12 +138,12 @@ def test_button_memory_maps_titles_numbers_and_payloads_for_the_next_message_onl
     assert "1. Mức đóng\n2. Lương hưu" in numbered_options("Anh/chị hỏi gì ạ?", MENU)
 
 
-def test_the_buttons_of_every_message_of_a_reply_count_in_every_process(url):
-    memory = ButtonMemory(db.make_engine(url))
+def test_the_buttons_of_every_message_of_a_reply_count_in_every_process(any_url):
+    memory = ButtonMemory(db.make_engine(any_url))
     memory.offer("rest:a", MENU)
     memory.offer("rest:a", [{"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"}])
     memory.offer("rest:b", [{"title": "5 triệu", "payload": '/inform{"amount": 5000000}'}])
-    another_process = ButtonMemory(db.make_engine(url))
+    another_process = ButtonMemory(db.make_engine(any_url))
     assert another_process.read("rest:a", "/ask_pension") == "/ask_pension"
     memory.offer("rest:a", MENU)
     memory.offer("rest:a", [{"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"}])

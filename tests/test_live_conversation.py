@@ -111,7 +111,7 @@ def test_a_typed_payload_that_was_not_offered_is_read_as_words(assistant):
     chat = "typed-payload"
     assert "đồng ý" not in text_of(assistant.say("/request_callback", sender=chat)), "no consent asked"
     consent = assistant.say("gọi lại cho tôi", sender=chat)
-    assert "họ tên" in text_of(tap(assistant, consent, "Đồng ý", chat)), "an offered button works"
+    assert "họ và tên" in text_of(tap(assistant, consent, "Đồng ý", chat)), "an offered button works"
     assistant.say("Phạm Văn Hùng", sender=chat)
     reply = text_of(assistant.say('/inform{"phone": "012345678901234567890"}', sender=chat))
     assert "chưa đúng" in reply and "012345678901234567890" not in reply

@@ -15,7 +15,9 @@ from typing import Sequence
 MAX_QUESTION_CHARS = 1000
 # Every channel (bot/channels) and both NLU components (bot/nlu) keep at most this many characters
 # of a message, before anything parses it, so that no message can make parsing slow. Twice the
-# question limit: a message cut here is still longer than a question, so the answer can say so.
+# question limit, so that what is left of a message cut here is still too long for a question and
+# the answer says so (unless most of it was blanks or markup, which cleaning removes: then it is
+# answered as what is left).
 MAX_INPUT_CHARS = 2 * MAX_QUESTION_CHARS
 
 # Only expansions that are safe in this domain (keys are folded: "đc" arrives as "dc").

@@ -165,6 +165,13 @@ def test_malformed_request_does_not_crash_the_server(assistant):
     assert text_of(assistant.say("chào em")), "server still answers"
 
 
+@pytest.mark.parametrize("body", [{"message": "chào em"}, {"sender": "x" * 256, "message": "chào em"},
+                                  {"sender": ["a"], "message": "chào em"}, ["chào em"]])
+def test_a_request_without_a_proper_sender_is_refused(assistant, body):
+    response = requests.post(f"{assistant.url}/webhooks/rest/webhook", json=body, timeout=30)
+    assert response.status_code == 400
+
+
 def test_conversations_are_stored_in_the_sql_tracker_store(assistant):
     assistant.say("bao nhiêu tuổi thì nghỉ hưu", sender="stored")
     with sqlite3.connect(assistant.db) as db:

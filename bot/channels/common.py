@@ -178,13 +178,13 @@ class ButtonMemory:
     database (every process serving the channel sees them). The user's next message spends them."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.engine = engine  # rows are read FOR UPDATE: a message and a reply may cross on PostgreSQL
 
     def offer(self, conversation: str, buttons: list[dict], numbered: bool = False) -> None:
         """Add one message's buttons to those offered since the user's last message; with
         `numbered`, the options were listed as text with numbers (Zalo)."""
         with Session(self.engine, future=True) as session, session.begin():
-            row = session.get(OfferedButtons, conversation)
+            row = session.get(OfferedButtons, conversation, with_for_update=True)
             choices = {**(json.loads(row.choices) if row else {}), **_choices(buttons, numbered)}
             if row is None:
                 row = OfferedButtons(conversation_id=conversation)
@@ -194,7 +194,7 @@ class ButtonMemory:
     def read(self, conversation: str, text: str) -> str:
         """The user's message as the assistant should read it (`as_read`); the offer is spent."""
         with Session(self.engine, future=True) as session, session.begin():
-            row = session.get(OfferedButtons, conversation)
+            row = session.get(OfferedButtons, conversation, with_for_update=True)
             choices = json.loads(row.choices) if row else {}
             if row is not None:
                 session.delete(row)

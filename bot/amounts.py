@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.spans import TakenSpans
 from bot.text import fold
 
 MILLION = 1_000_000
 THOUSAND = 1_000
+# Far above any income or contribution: a larger figure is a slip or an attack, not an amount.
+MAX_AMOUNT = 100_000 * MILLION
 
-_NUM = r"\d+(?:[.,]\d+)*"
+# A figure before a unit: "1.500" with three-digit groups, or a decimal "4,5" / "4.5". Digit runs
+# are bounded: "9" * 400 + " triệu" is no amount (and no overflow), and no run is scanned twice.
+_NUM = r"\d{1,3}(?:[.,]\d{3}){1,3}|\d{1,6}(?:[.,]\d{1,3})?"
 _MILLION_UNIT = r"(?:trieu|tr|cu|m)"
 _THOUSAND_UNIT = r"(?:nghin|ngan|k)"
 # "2tr5", "2 triệu rưỡi", "1 triệu 500 nghìn", "1tr500k"
@@ -20,7 +25,7 @@ _WITH_MILLIONS = re.compile(
 )
 _WITH_THOUSANDS = re.compile(rf"(?<![\w.,])(?P<num>{_NUM})\s*{_THOUSAND_UNIT}\b")
 # Plain figures: "3.000.000", "3,000,000", "1500000", optionally followed by đồng/vnd.
-_PLAIN = re.compile(r"(?<![\w.,])(?P<num>[1-9]\d{0,2}(?:[.,]\d{3})+|[1-9]\d{5,9})(?![\w.,]*\d)")
+_PLAIN = re.compile(r"(?<![\w.,])(?P<num>[1-9]\d{0,2}(?:[.,]\d{3}){1,3}|[1-9]\d{5,9})(?![\w.,]*\d)")
 
 _DIGIT_WORDS = {
     "khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
@@ -51,7 +56,7 @@ def _tail_value(tail: str) -> int:
     return int(round(int(tail) * MILLION / 10 ** len(tail)))
 
 
-def _digit_amounts(folded: str) -> list[Amount]:
+def _digit_amounts(folded: str, taken: TakenSpans) -> list[Amount]:
     found: list[Amount] = []
     for m in _WITH_MILLIONS.finditer(folded):
         value = _number(m["num"]) * MILLION
@@ -60,10 +65,12 @@ def _digit_amounts(folded: str) -> list[Amount]:
         elif m["tail"]:
             value += _tail_value(m["tail"])
         found.append(Amount(int(round(value)), m.start(), m.end()))
+        taken.take(m.start(), m.end())
     for pattern, factor in ((_WITH_THOUSANDS, THOUSAND), (_PLAIN, 1)):
         for m in pattern.finditer(folded):
-            if not any(a.start <= m.start() < a.end for a in found):
+            if not taken.overlaps(m.start(), m.start() + 1):
                 found.append(Amount(int(round(_number(m["num"]) * factor)), m.start(), m.end()))
+                taken.take(m.start(), m.end())
     return found
 
 
@@ -88,6 +95,8 @@ def _words_value(words: list[str]) -> int | None:
     """Value of a run of number words, or None when it names no money unit."""
     total, group, last_unit = 0, 0, 0
     for w in words:
+        if max(total, group) > MAX_AMOUNT:  # "mười mười mười..." would grow without end
+            return None
         if w in _WORD_UNITS:
             if not group:  # a unit with no number before it ("triệu phú") is no amount
                 return None
@@ -109,11 +118,12 @@ def _words_value(words: list[str]) -> int | None:
 
 
 def find_amounts(text: str) -> list[Amount]:
-    """All money amounts in a message, left to right."""
+    """All money amounts in a message, left to right (none above MAX_AMOUNT)."""
     folded = fold(text)
-    amounts = _digit_amounts(folded)
-    amounts += [a for a in _word_amounts(folded) if not any(a.start < b.end and b.start < a.end for b in amounts)]
-    return sorted(amounts, key=lambda a: a.start)
+    taken = TakenSpans(len(folded))
+    amounts = _digit_amounts(folded, taken)
+    amounts += [a for a in _word_amounts(folded) if not taken.overlaps(a.start, a.end)]
+    return sorted((a for a in amounts if a.value <= MAX_AMOUNT), key=lambda a: a.start)
 
 
 def parse_amount(text: str) -> int | None:

@@ -13,10 +13,8 @@ from bot.flows import (FLOW_SLOT, GENDER_LABELS, Reply, Step, ask_which_province
 from bot.formatting import money, years_months
 from bot.provinces import resolve_province
 from bot.target_groups import groups
-from bot.text import clean_message, has_words
+from bot.text import MAX_QUESTION_CHARS, clean_message, has_words
 
-# A message longer than this is a paste, not a question; the classifier's guess would be noise.
-MAX_QUESTION_CHARS = 1000
 FALLBACK = "utter_nlu_fallback"
 UNCERTAIN_NOTE = "utter_uncertain_note"
 # During a calculation, a message is read as an answer when it is short or classified as one of

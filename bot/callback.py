@@ -172,7 +172,7 @@ def _read(asked: str, intent: str | None, text: str, folded: str,
         if place and place.end - place.start == len(name):
             return None, None  # a province ("ha tay"), not a name
         plausible = intent in ANSWER_INTENTS or fold(name).split(" ", 1)[0] in _SURNAMES
-        if plausible and _NAME.match(name) and 2 <= len(name) <= 60:
+        if plausible and 2 <= len(name) <= 60 and _NAME.match(name):
             return " ".join(w[:1].upper() + w[1:] for w in name.split()), None
         return None, None
     if asked == "phone":

@@ -9,6 +9,7 @@ from typing import Any
 from bot.amounts import find_amounts
 from bot.phones import find_phones
 from bot.provinces import find_provinces
+from bot.spans import TakenSpans
 from bot.target_groups import find_groups
 from bot.text import fold, nfc, strip_diacritics
 
@@ -24,17 +25,21 @@ _MALE = re.compile(r"\b(?:nam gioi|dan ong|con trai|gioi tinh nam)\b")
 # A bare "nam" is male, but folded it is also "năm" (year, five): it counts only when typed without
 # the breve, not next to a number or a time word, and not inside a place name ("Quảng Nam").
 _BARE_NAM = re.compile(r"\bnam\b")
+# The words before are looked for in a window that ends at "nam" (searching all the text before each
+# "nam" would make a message made of "5 nam " repeated quadratic); the words after are matched at it,
+# across a bounded gap (an unbounded one is rescanned from every space of a long run of spaces).
 _NOT_GENDER_BEFORE = re.compile(r"(?:\d|\b(?:viet|mien|phia|ha|quang|hang|moi|cac|may|vai|nua|muoi|mot|hai|ba|bon|sau|bay|tam|chin|tu))\s*$")
-_NOT_GENDER_AFTER = re.compile(r"^\s*(?:\d|(?:nay|sau|truoc|toi|ngoai|roi|nua|dinh|bo|trieu|nghin|ngan|tram|muoi|lan|thang|ruoi|qua)\b)")
+_BEFORE_WINDOW = 40  # characters: the longest of those words and the spaces after it
+_NOT_GENDER_AFTER = re.compile(r"\s{0,20}(?:\d|(?:nay|sau|truoc|toi|ngoai|roi|nua|dinh|bo|trieu|nghin|ngan|tram|muoi|lan|thang|ruoi|qua)\b)")
 # Without any diacritics in the message, "nam sinh 1966" is "năm sinh" (year of birth).
-_YEAR_OF_BIRTH = re.compile(r"^\s*sinh\s*(?:cua\s*\w+\s*)?(?:la\s*)?\d")
+_YEAR_OF_BIRTH = re.compile(r"\s{0,20}sinh\s*(?:cua\s*\w+\s*)?(?:la\s*)?\d")
 _DURATION = re.compile(
     r"(?<![\w.,])(?P<years>\d{1,2})\s*nam(?:\s*(?P<months>\d{1,2})\s*thang|\s*(?P<half>ruoi))?\b"
     r"|(?<![\w.,])(?P<only_months>\d{1,3})\s*thang\b(?!\s*(?:nam|\d))"
 )
 _NAME = re.compile(
     r"\b(?:ten|toi la|em la|minh la|chau la)\s+(?:(?:toi|em|minh|chau|anh|chi)\s+)?(?:la\s+)?"
-    r"(?P<name>[a-z]+(?:\s+[a-z]+){0,3})"
+    r"(?P<name>[a-z]{1,20}(?:\s+[a-z]{1,20}){0,3})\b"  # at most four words of a sensible length
 )
 # Words that end a name: what usually follows it in a message.
 _NAME_STOP = {
@@ -60,29 +65,29 @@ def extract(text: str) -> list[Entity]:
     text = nfc(text)
     folded = fold(text)
     found: list[Entity] = []
+    taken = TakenSpans(max(len(text), len(folded)))
 
     def add(kind: str, value: Any, start: int, end: int) -> None:
         found.append(Entity(kind, value, start, end, text[start:end]))
 
-    phones = find_phones(text)
-    for number, start, end in phones:
+    for number, start, end in find_phones(text):
         add("phone", number, start, end)
-    taken = [(s, e) for _, s, e in phones]
+        taken.take(start, end)
     for m in _BIRTH.finditer(folded):
         add("birth_year", int(m["year"]), m.start("year"), m.end("year"))
         month = "month" if m["month"] else "slash_month" if m["slash_month"] else None
         if month:
             add("birth_month", int(m[month]), m.start(month), m.end(month))
-        taken.append((m.start(month or "year"), m.end()))
+        taken.take(m.start(month or "year"), m.end())
     for a in find_amounts(text):
-        if not _overlaps(a.start, a.end, taken):
+        if not taken.overlaps(a.start, a.end):
             add("amount", a.value, a.start, a.end)
-            taken.append((a.start, a.end))
+            taken.take(a.start, a.end)
     for m in _AGE.finditer(folded):
-        if not _overlaps(m.start(), m.end(), taken):
+        if not taken.overlaps(m.start(), m.end()):
             add("age", int(m["n"]), m.start(), m.end())
     for m in _DURATION.finditer(folded):
-        if _overlaps(m.start(), m.end(), taken):
+        if taken.overlaps(m.start(), m.end()):
             continue
         if m["only_months"]:
             months = int(m["only_months"])
@@ -93,15 +98,17 @@ def extract(text: str) -> list[Entity]:
     name = _person_name(text, folded)
     if name:
         add("person_name", *name)
-    spans_of_names = [(p.start, p.end) for p in provinces] + ([name[1:]] if name else [])
-    gender = _gender(text, folded, taken + spans_of_names)
+    places = [(p.start, p.end) for p in provinces]
+    for start, end in places + ([name[1:]] if name else []):
+        taken.take(start, end)  # "Quảng Nam", "Nam" in a name: not a gender
+    gender = _gender(text, folded, taken)
     if gender:
         add("gender", *gender)
     for p in provinces:
         value = p.province.name if p.province else p.said
         add("province", value, p.start, p.end)
-    for g in find_groups(text):
-        if not _overlaps(g.start, g.end, [(p.start, p.end) for p in provinces]):
+    for g in find_groups(text):  # at most one match per group
+        if not _overlaps(g.start, g.end, places):
             add("target_group", g.group.key, g.start, g.end)
     return sorted(found, key=lambda e: e.start)
 
@@ -110,20 +117,19 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
-def _gender(text: str, folded: str, taken: list[tuple[int, int]]) -> tuple[str, int, int] | None:
+def _gender(text: str, folded: str, taken: TakenSpans) -> tuple[str, int, int] | None:
     for pattern, value in ((_FEMALE, "female"), (_MALE, "male")):
         m = pattern.search(folded)
-        if m and not _overlaps(m.start(), m.end(), taken):
+        if m and not taken.overlaps(m.start(), m.end()):
             return value, m.start(), m.end()
     marked = strip_diacritics(text) != text
     for m in _BARE_NAM.finditer(folded):
-        before, after = folded[: m.start()], folded[m.end():]
         if (
             text[m.start(): m.end()].lower() != "nam"
-            or _overlaps(m.start(), m.end(), taken)
-            or _NOT_GENDER_BEFORE.search(before)
-            or _NOT_GENDER_AFTER.search(after)
-            or (not marked and _YEAR_OF_BIRTH.search(after))
+            or taken.overlaps(m.start(), m.end())
+            or _NOT_GENDER_BEFORE.search(folded, max(0, m.start() - _BEFORE_WINDOW), m.start())
+            or _NOT_GENDER_AFTER.match(folded, m.end())
+            or (not marked and _YEAR_OF_BIRTH.match(folded, m.end()))
         ):
             continue
         return "male", m.start(), m.end()
@@ -145,7 +151,7 @@ def _person_name(text: str, folded: str) -> tuple[str, int, int] | None:
     start = m.start("name") + words[0].start()
     end = m.start("name") + words[-1].end()
     original = text[start:end]
-    after_toi_la = not folded[m.start():].startswith("ten")
+    after_toi_la = not folded.startswith("ten", m.start())
     if after_toi_la and not original[:1].isupper():
         return None
     return " ".join(w.capitalize() for w in original.split()), start, end

@@ -39,7 +39,7 @@ GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
 _CANCEL = re.compile(r"^\W*(?:thoi|huy|huy bo|dung lai|khoi|stop|cancel|khong can nua|khong tinh nua)"
                      r"(?:\W+(?:a|nhe|nha|em|di|ban|oi|khong|can|nua|tinh|thoi|vay|roi|ok|cam|on|minh|toi|huy))*\W*$")
 # A "tháng/năm" answer to the birth question: "1/1966", "tháng 1 năm 1966", "01-1966".
-_MONTH_YEAR = re.compile(r"(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\s*(?:[/.-]|\s*nam\s*)\s*(?P<year>19\d\d|20[0-2]\d)\b")
+_MONTH_YEAR = re.compile(r"(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\s*(?:[/.-]|nam)\s*(?P<year>19\d\d|20[0-2]\d)\b")
 _YEAR = re.compile(r"\b(?P<year>19\d\d|20[0-2]\d)\b")
 _MONTH = re.compile(r"^\D*(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\b\D*$")
 _NUMBER = re.compile(r"^\D*\b(?P<n>\d{1,2}(?:[.,]5)?)\b\D*$")

@@ -28,29 +28,40 @@ class GroupMatch:
     end: int
 
 
+@dataclass(frozen=True)
+class _Keywords:
+    groups: dict[str, TargetGroup]
+    # Every keyword in one pattern, longest first, read in one pass over the message; a lookahead,
+    # so that a keyword may start inside another one ("người dân tộc thái": two keywords).
+    pattern: re.Pattern[str]
+    group_of: dict[str, str]  # a keyword's words, space-separated -> its group
+    priority: list[str]
+
+
 @lru_cache(maxsize=1)
-def _load() -> tuple[dict[str, TargetGroup], list[tuple[re.Pattern[str], str]], list[str]]:
+def _load() -> _Keywords:
     data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
     groups = {k: TargetGroup(k, g["label"], g["support"]) for k, g in data["groups"].items()}
-    patterns = []
-    for key, g in data["groups"].items():
-        for keyword in g["keywords"]:
-            words = re.findall(r"\w+", fold(keyword))
-            patterns.append((re.compile(r"(?<!\w)" + r"[\W_]+".join(words) + r"(?!\w)"), key))
-    return groups, patterns, data["priority"]
+    group_of = {_key(keyword): key for key, g in data["groups"].items() for keyword in g["keywords"]}
+    alternatives = "|".join(r"[\W_]+".join(map(re.escape, k.split())) for k in sorted(group_of, key=len, reverse=True))
+    pattern = re.compile(r"(?<!\w)(?=(" + alternatives + r")(?!\w))")
+    return _Keywords(groups, pattern, group_of, data["priority"])
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", fold(text)))
 
 
 def groups() -> dict[str, TargetGroup]:
-    return _load()[0]
+    return _load().groups
 
 
 def find_groups(text: str) -> list[GroupMatch]:
-    """Every target-group keyword in the text, at most one match per group, by priority."""
-    all_groups, patterns, priority = _load()
-    folded = fold(text)
+    """Every target-group keyword in the text, the first match of each group, by priority."""
+    keywords = _load()
     found: dict[str, GroupMatch] = {}
-    for pattern, key in patterns:
-        m = pattern.search(folded)
-        if m and key not in found:
-            found[key] = GroupMatch(all_groups[key], m.start(), m.end())
-    return sorted(found.values(), key=lambda g: priority.index(g.group.key))
+    for m in keywords.pattern.finditer(fold(text)):
+        key = keywords.group_of[_key(m[1])]
+        if key not in found:
+            found[key] = GroupMatch(keywords.groups[key], m.start(1), m.end(1))
+    return sorted(found.values(), key=lambda g: keywords.priority.index(g.group.key))

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Sequence
+
+# The longest message read as a question: a longer one is a paste, answered "please ask briefly"
+# (bot.answers), since the classifier's guess on it would be noise.
+MAX_QUESTION_CHARS = 1000
+# Every channel (bot/channels) and both NLU components (bot/nlu) keep at most this many characters
+# of a message, before anything parses it, so that no message can make parsing slow. Twice the
+# question limit, so that what is left of a message cut here is still too long for a question and
+# the answer says so (unless most of it was blanks or markup, which cleaning removes: then it is
+# answered as what is left).
+MAX_INPUT_CHARS = 2 * MAX_QUESTION_CHARS
 
 # Only expansions that are safe in this domain (keys are folded: "đc" arrives as "dc").
 ABBREVIATIONS: dict[str, str] = {
@@ -43,6 +54,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=8)  # every parser of bot.extract folds the same message: once is enough
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese diacritics, keeping case: "Đóng bảo hiểm" -> "Dong bao hiem"."""
     decomposed = unicodedata.normalize("NFD", text)
@@ -55,12 +67,17 @@ def fold(text: str) -> str:
     return strip_diacritics(nfc(text)).casefold()
 
 
-def clean_message(text: str | None, max_chars: int = 2000) -> str:
+def cut(text: str) -> str:
+    """The part of a message the assistant reads (MAX_INPUT_CHARS)."""
+    return text[:MAX_INPUT_CHARS]
+
+
+def clean_message(text: str | None, max_chars: int = MAX_INPUT_CHARS) -> str:
     """A message as the assistant should read it: NFC, no control characters or HTML tags,
     single spaces, at most `max_chars` characters (the rest of an enormous paste is noise)."""
     if not text:
         return ""
-    text = _CONTROL.sub(" ", nfc(text))
+    text = _CONTROL.sub(" ", nfc(cut(text)))
     text = _HTML_TAG.sub(" ", text)
     return _SPACES.sub(" ", text).strip()[:max_chars]
 

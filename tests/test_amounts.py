@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bot.amounts import find_amounts, parse_amount
+from bot.extract import extract
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,19 @@ def test_amounts_written_any_way(text, expected):
 )
 def test_numbers_that_are_not_amounts(text):
     assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["9" * 400 + " triệu", "1.2.3 triệu", "100001 triệu", "1,500,000 triệu", "mười " * 50 + "triệu"],
+    ids=["400 nines", "two decimal points", "above the largest", "a million millions", "fifty tens"],
+)
+def test_absurd_figures_are_no_amounts_and_raise_nothing(text):
+    assert find_amounts(text) == []
+    assert [e for e in extract(text) if e.entity == "amount"] == []
+
+
+def test_the_largest_amount_is_a_hundred_billion():
+    assert parse_amount("100000 triệu") == 100_000_000_000
 
 
 def test_several_amounts_in_order_with_offsets():

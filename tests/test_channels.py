@@ -12,11 +12,12 @@ from rasa.core.channels.rest import RestInput
 
 from bot import db
 from bot.channels import messenger, zalo
-from bot.channels.common import MAX_TEXT_CHARS, ButtonMemory, Deliveries, numbered_options, split_text
+from bot.channels.common import (MAX_TEXT_CHARS, ButtonMemory, Deliveries, Incoming, as_read, hand_over,
+                                 numbered_options, split_text)
 from bot.channels.credentials import enabled_channels
 from bot.channels.tokens import TokenPair, TokenStore
 from bot.leads import now
-from db_fixtures import fresh_sqlite
+from db_fixtures import fresh_postgres, fresh_sqlite
 from fake_providers import (FB_APP_SECRET, ZALO_APP_ID, ZALO_OA_SECRET_KEY, messenger_batch, messenger_signed,
                             serve_fake_providers, zalo_signed, zalo_text)
 
@@ -54,7 +55,7 @@ def test_messenger_signature_is_hmac_sha256_with_the_app_secret():
     (zalo_text("u1", "đóng bao nhiêu", "m1"), ("text", "u1", "m1", "đóng bao nhiêu")),
     ({**zalo_text("u1", "", "m2", "user_send_image"), "message": {"msg_id": "m2", "attachments": [{}]}},
      ("not_text", "u1", "m2", "")),
-    ({"event_name": "follow", "follower": {"id": "u9"}, "timestamp": "5"}, ("follow", "u9", "follow:u9:5", "")),
+    ({"event_name": "follow", "follower": {"id": "u9"}, "timestamp": "5"}, ("payload", "u9", "follow:u9:5", "/greet")),
     (zalo_text("oa", "echo", "m3", "oa_send_text"), None),
     ({"event_name": "user_seen_message", "sender": {"id": "oa"}}, None),
     ({"event_name": "unfollow", "follower": {"id": "u9"}}, None),
@@ -79,8 +80,8 @@ def test_messenger_batches_keep_every_message_in_order_and_drop_the_rest():
     body["entry"].append({"id": "page", "changes": []})  # an entry without "messaging"
     body["entry"].append("not an object")
     found = [(i.kind, i.user_id, i.text) for i in messenger.incoming(body)]
-    assert found == [("text", "a", "xin chào"), ("text", "b", "/ask_contribution"), ("text", "c", "/greet"),
-                     ("not_text", "d", "")]
+    assert found == [("text", "a", "xin chào"), ("payload", "b", "/ask_contribution"), ("payload", "c", "/greet"),
+                     ("not_text", "d", "")], "a quick reply's or a postback's payload is the page's own"
 
 
 def test_messenger_quick_replies_respect_metas_limits():
@@ -106,23 +107,6 @@ def test_split_text_cuts_at_paragraphs_first():
     assert len(pieces) == 2 and pieces[1].startswith("Đoạn hai") and all(len(p) <= MAX_TEXT_CHARS for p in pieces)
 
 
-def test_button_memory_maps_titles_and_numbers_to_payloads():
-    memory = ButtonMemory(users=2)
-    buttons = [{"title": "Mức đóng", "payload": "/ask_contribution"}, {"title": "Lương hưu", "payload": "/ask_pension"}]
-    memory.offer("u1", buttons)
-    assert memory.resolve("u1", "muc dong") == "/ask_contribution"
-    assert memory.resolve("u1", "2") == "2", "numbers only when the options were listed as text"
-    memory.offer("u1", buttons, numbered=True)
-    assert memory.resolve("u1", "2") == "/ask_pension"
-    memory.forget("u1")
-    assert memory.resolve("u1", "2") == "2"
-    memory.offer("u2", buttons)
-    memory.offer("u3", buttons)
-    memory.offer("u4", buttons)
-    assert memory.resolve("u2", "Mức đóng") == "Mức đóng", "the oldest user is forgotten beyond the limit"
-    assert "1. Mức đóng\n2. Lương hưu" in numbered_options("Anh/chị hỏi gì ạ?", buttons)
-
-
 # Storage
 
 
@@ -130,6 +114,88 @@ def test_button_memory_maps_titles_and_numbers_to_payloads():
 def url(tmp_path):
     with fresh_sqlite(tmp_path) as url:
         yield url
+
+
+# The edge: buttons offered, payloads typed, messages cut
+
+MENU = [{"title": "Mức đóng", "payload": "/ask_contribution"}, {"title": "Lương hưu", "payload": "/ask_pension"}]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, tmp_path):
+    with fresh_sqlite(tmp_path) if request.param == "sqlite" else fresh_postgres() as url:
+        yield url
+
+
+def test_button_memory_maps_titles_numbers_and_payloads_for_the_next_message_only(any_url):
+    memory = ButtonMemory(db.make_engine(any_url))
+    memory.offer("zalo:u1", MENU)
+    assert memory.read("zalo:u1", "muc dong") == "/ask_contribution"
+    assert memory.read("zalo:u1", "muc dong") == "muc dong", "the next message spends the offer"
+    memory.offer("zalo:u1", MENU)
+    assert memory.read("zalo:u1", "2") == "2", "numbers only when the options were listed as text"
+    memory.offer("zalo:u1", MENU, numbered=True)
+    assert memory.read("zalo:u1", "2") == "/ask_pension"
+    assert "1. Mức đóng\n2. Lương hưu" in numbered_options("Anh/chị hỏi gì ạ?", MENU)
+
+
+def test_the_buttons_of_every_message_of_a_reply_count_in_every_process(any_url):
+    memory = ButtonMemory(db.make_engine(any_url))
+    memory.offer("rest:a", MENU)
+    memory.offer("rest:a", [{"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"}])
+    memory.offer("rest:b", [{"title": "5 triệu", "payload": '/inform{"amount": 5000000}'}])
+    another_process = ButtonMemory(db.make_engine(any_url))
+    assert another_process.read("rest:a", "/ask_pension") == "/ask_pension"
+    memory.offer("rest:a", MENU)
+    memory.offer("rest:a", [{"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"}])
+    assert another_process.read("rest:a", "/request_callback") == "/request_callback"
+    assert another_process.read("rest:a", '/inform{"amount": 5000000}') == 'inform{"amount": 5000000}', \
+        "offered to another conversation"
+    assert memory.read("rest:b", '/inform{"amount": 5000000}') == '/inform{"amount": 5000000}'
+
+
+@pytest.mark.parametrize("typed, read", [
+    ('/inform{"phone": "012345678901234567890"}', 'inform{"phone": "012345678901234567890"}'),
+    ("/request_callback", "request_callback"),
+    ("  / //ask_pension ", "ask_pension"),
+    ("/", ""),
+    ("lương hưu / tháng", "lương hưu / tháng"),
+])
+def test_a_payload_that_was_not_offered_is_read_as_words(typed, read):
+    assert as_read(typed, {}) == read
+
+
+def test_a_message_is_cut_at_the_edge():
+    assert as_read("x" * 70_000, {}) == "x" * 2000
+
+
+def test_each_channel_hands_over_what_its_user_may_send(url):
+    from rasa.core.channels.channel import CollectingOutputChannel
+    engine = db.make_engine(url)
+    memory = ButtonMemory(engine)
+    received: list[tuple[str, str]] = []
+
+    async def on_new_message(message) -> None:  # type: ignore[no-untyped-def]
+        received.append((message.sender_id, message.text))
+
+    async def scenario() -> None:
+        zalo_seen, messenger_seen, output = Deliveries(engine, "zalo"), Deliveries(engine, "messenger"), CollectingOutputChannel()
+        for channel, seen, buttons, todo in [
+            ("zalo", zalo_seen, memory, Incoming("text", "u1", "z1", '/inform{"phone": "012345678901234567890"}')),
+            ("zalo", zalo_seen, memory, Incoming("payload", "u1", "z2", "/greet")),  # a follow
+            ("zalo", zalo_seen, memory, Incoming("text", "u1", "z3", "Lương hưu")),  # a tap, after the offer below
+            ("messenger", messenger_seen, None, Incoming("payload", "p1", "m1", "/ask_pension")),
+            ("messenger", messenger_seen, None, Incoming("text", "p1", "m2", "/ask_pension")),
+            ("messenger", messenger_seen, None, Incoming("text", "p1", "m3", "x" * 70_000)),
+        ]:
+            if todo.delivery_id == "z3":
+                memory.offer("zalo:u1", MENU)
+            await hand_over(channel, todo, seen, buttons, output, on_new_message)
+
+    asyncio.run(scenario())
+    assert received == [("zalo:u1", 'inform{"phone": "012345678901234567890"}'), ("zalo:u1", "/greet"),
+                        ("zalo:u1", "/ask_pension"), ("messenger:p1", "/ask_pension"), ("messenger:p1", "ask_pension"),
+                        ("messenger:p1", "x" * 2000)]
 
 
 def test_a_delivery_is_seen_once_even_after_a_restart(url):
@@ -192,7 +258,7 @@ def test_a_refused_refresh_is_logged_with_its_code(fake_zalo, caplog):
 def test_long_texts_are_split_and_refused_templates_fall_back_to_numbered_text(fake_zalo):
     fake, config, store = fake_zalo
     fake.refuse_templates = True
-    memory = ButtonMemory()
+    memory = ButtonMemory(store.engine)
     output = zalo.ZaloOutput(zalo.ZaloApi(config, store), memory)
     asyncio.run(output.send_text_message("zalo:u1", "Câu dài. " * 500))
     sent = fake.zalo_messages("u1")
@@ -201,7 +267,7 @@ def test_long_texts_are_split_and_refused_templates_fall_back_to_numbered_text(f
         {"title": "Mức đóng", "payload": "/ask_contribution"}, {"title": "Lương hưu", "payload": "/ask_pension"}]))
     last = fake.zalo_messages("u1")[-1].body["message"]
     assert "attachment" not in last and "2. Lương hưu" in last["text"]
-    assert memory.resolve("u1", "2") == "/ask_pension"
+    assert memory.read("zalo:u1", "2") == "/ask_pension"
 
 
 # Credentials

@@ -5,6 +5,8 @@ import os
 import signal
 import sqlite3
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -32,6 +34,13 @@ def text_of(messages):
     return "\n".join(m.get("text", "") for m in messages)
 
 
+def tap(assistant, messages, title, sender):
+    """What a chat widget sends when the button with this title, in the assistant's latest messages,
+    is tapped: its payload."""
+    (payload,) = [b["payload"] for m in messages for b in m.get("buttons", []) if b["title"] == title]
+    return assistant.say(payload, sender=sender)
+
+
 def test_contribution_without_diacritics_and_with_abbreviations(assistant):
     reply = text_of(assistant.say("bhxh tu nguyen dong bn 1 thang"))
     assert "22%" in reply
@@ -57,7 +66,8 @@ def test_contribution_asks_the_income_with_buttons_and_reasks_a_wrong_one(assist
 
 def test_pension_estimate_asks_only_what_is_missing(assistant):
     chat = "pension-flow"
-    assert "nam hay nữ" in text_of(assistant.say('/ask_pension{"calculator": "pension"}', sender=chat))
+    about_pensions = tap(assistant, assistant.say("chào em", sender=chat), "Lương hưu", chat)
+    assert "nam hay nữ" in text_of(tap(assistant, about_pensions, "Tính lương hưu", chat))
     assert "bao nhiêu năm" in text_of(assistant.say("nu", sender=chat))
     assert "55%" in text_of(assistant.say("dong 20 nam", sender=chat))
     reply = text_of(assistant.say("5tr", sender=chat))
@@ -73,7 +83,8 @@ def test_retirement_date_in_one_message(assistant, question):
 
 def test_a_cancelled_calculation(assistant):
     chat = "cancelled-flow"
-    assert "nam hay nữ" in text_of(assistant.say('/ask_retirement_age{"calculator": "retirement"}', sender=chat))
+    about_retirement = assistant.say("mấy tuổi thì được nghỉ hưu", sender=chat)
+    assert "nam hay nữ" in text_of(tap(assistant, about_retirement, "Tính ngày nghỉ hưu", chat))
     assert "tháng mấy" in text_of(assistant.say("nữ", sender=chat))
     assert "đã dừng" in text_of(assistant.say("thôi", sender=chat))
     assert "thai sản" in text_of(assistant.say("có chế độ thai sản không", sender=chat))
@@ -92,8 +103,39 @@ def test_greeting_offers_buttons(assistant):
 
 
 def test_a_button_payload_is_answered(assistant):
-    reply = text_of(assistant.say("/ask_pension"))
+    reply = text_of(tap(assistant, assistant.say("chào em", sender="menu"), "Lương hưu", "menu"))
     assert "15 năm" in reply and "75%" in reply
+
+
+def test_a_typed_payload_that_was_not_offered_is_read_as_words(assistant):
+    chat = "typed-payload"
+    assert "đồng ý" not in text_of(assistant.say("/request_callback", sender=chat)), "no consent asked"
+    consent = assistant.say("gọi lại cho tôi", sender=chat)
+    assert "họ và tên" in text_of(tap(assistant, consent, "Đồng ý", chat)), "an offered button works"
+    assistant.say("Phạm Văn Hùng", sender=chat)
+    reply = text_of(assistant.say('/inform{"phone": "012345678901234567890"}', sender=chat))
+    assert "chưa đúng" in reply and "012345678901234567890" not in reply
+    with sqlite3.connect(assistant.db) as db:
+        slots = [json.loads(data) for (data,) in db.execute(
+            "select data from events where sender_id = ? and type_name = 'slot'", (chat,))]
+    assert not [s for s in slots if s.get("name") == "phone" and s.get("value")]
+
+
+def timed_say(assistant, text, sender):
+    started = time.monotonic()
+    messages = assistant.say(text, sender=sender)
+    return time.monotonic() - started, messages
+
+
+def test_a_hostile_64_kb_message_is_answered_at_once_and_holds_nobody_up(assistant):
+    hostile = ("5 nam " * 11_000)[:64 * 1024]  # took 45 s to parse, in the server's only event loop
+    with ThreadPoolExecutor(2) as pool:
+        long_one = pool.submit(timed_say, assistant, hostile, "hostile")
+        time.sleep(0.05)
+        next_one = pool.submit(timed_say, assistant, "hộ nghèo được nhà nước hỗ trợ bao nhiêu", "neighbour")
+        (long_seconds, long_reply), (next_seconds, next_reply) = long_one.result(), next_one.result()
+    assert long_seconds < 1 and "hỏi ngắn gọn" in text_of(long_reply)
+    assert next_seconds < 2 and "50%" in text_of(next_reply) and "165.000 đồng" in text_of(next_reply)
 
 
 def test_old_province_name_is_mapped(assistant):
@@ -121,6 +163,13 @@ def test_malformed_request_does_not_crash_the_server(assistant):
     response = requests.post(f"{assistant.url}/webhooks/rest/webhook", data=b"{not json", timeout=30)
     assert response.status_code in (400, 500)
     assert text_of(assistant.say("chào em")), "server still answers"
+
+
+@pytest.mark.parametrize("body", [{"message": "chào em"}, {"sender": "x" * 256, "message": "chào em"},
+                                  {"sender": ["a"], "message": "chào em"}, ["chào em"]])
+def test_a_request_without_a_proper_sender_is_refused(assistant, body):
+    response = requests.post(f"{assistant.url}/webhooks/rest/webhook", json=body, timeout=30)
+    assert response.status_code == 400
 
 
 def test_conversations_are_stored_in_the_sql_tracker_store(assistant):

@@ -1,25 +1,27 @@
-"""What both connectors share: the deliveries already handled (providers retry and replay), work
+"""What the connectors share: the deliveries already handled (providers retry and replay), work
 done after the webhook has answered (in each sender's order), long texts cut for the providers'
-limits, and buttons remembered so that a typed number or a tapped title is understood."""
+limits, and the edge every message passes: cut at bot.text.MAX_INPUT_CHARS, and read against the
+buttons the assistant just offered (a tapped title or a typed number becomes the button's payload;
+a typed "/intent{...}" that was not offered is read as words)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
-from collections import OrderedDict
 from datetime import date, timedelta
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from sqlalchemy import Column, String, delete
+from sqlalchemy import Column, String, Text, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.leads import Base, UtcDateTime, now
-from bot.text import fold
+from bot.text import cut, fold
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,9 @@ KEEP_DELIVERIES = timedelta(days=7)
 
 @dataclass(frozen=True)
 class Incoming:
-    """A provider's event worth answering: "text" (typed, or a button's payload), "follow"
-    (Zalo: the welcome) or "not_text" (an image, a sticker, a file...)."""
+    """A provider's event worth answering: "text" (typed by the user), "payload" (a button's payload
+    from the provider's signed event, or the channel's own: Zalo's welcome on a follow) or
+    "not_text" (an image, a sticker, a file...)."""
 
     kind: str
     user_id: str
@@ -40,17 +43,24 @@ class Incoming:
     text: str = ""
 
 
-async def hand_over(channel: str, todo: Incoming, text: str, deliveries: "Deliveries", output: OutputChannel,
-                    on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+async def hand_over(channel: str, todo: Incoming, deliveries: "Deliveries", memory: "ButtonMemory | None",
+                    output: OutputChannel, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
     """Once per delivery: a polite request for text, or the message to the assistant, in the
-    conversation "<channel>:<user id>"."""
+    conversation "<channel>:<user id>", read at the edge (with the buttons the channel remembers)."""
     if not await asyncio.to_thread(deliveries.first_time, todo.delivery_id):
         log.info("%s delivery seen before, not answered again", channel)
         return
     if todo.kind == "not_text":
         await output.send_text_message(todo.user_id, NOT_TEXT_REPLY)
         return
-    await on_new_message(UserMessage(text, output, f"{channel}:{todo.user_id}", input_channel=channel,
+    conversation = f"{channel}:{todo.user_id}"
+    if todo.kind == "payload":
+        text = cut(todo.text)
+    elif memory:
+        text = await asyncio.to_thread(memory.read, conversation, todo.text)
+    else:
+        text = as_read(todo.text, {})
+    await on_new_message(UserMessage(text, output, conversation, input_channel=channel,
                                      message_id=todo.delivery_id, metadata={"user_id": todo.user_id}))
 
 
@@ -154,34 +164,71 @@ def numbered_options(text: str, buttons: list[dict]) -> str:
     return "\n".join([text, "", *lines, "(Anh/chị gõ số hoặc nội dung cần hỏi ạ.)"])
 
 
+class OfferedButtons(Base):
+    """The buttons of the assistant's messages since the user last wrote, in one conversation."""
+
+    __tablename__ = "offered_buttons"
+    conversation_id = Column(String(255), primary_key=True)
+    choices = Column(Text, nullable=False)  # JSON: what the user may send -> the payload it stands for
+    offered_at = Column(UtcDateTime, nullable=False)
+
+
 class ButtonMemory:
-    """The buttons last offered to each user, so that a typed "2" or a tapped title becomes the
-    button's payload. Kept in memory for the most recent users (after a restart, the title alone
-    still goes to the NLU, which understands it)."""
+    """The buttons the assistant offered in its latest messages, per conversation, kept in the
+    database (every process serving the channel sees them). The user's next message spends them."""
 
-    def __init__(self, users: int = 10_000) -> None:
-        self._offers: OrderedDict[str, dict[str, str]] = OrderedDict()
-        self._users = users
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine  # rows are read FOR UPDATE: a message and a reply may cross on PostgreSQL
 
-    def offer(self, user: str, buttons: list[dict], numbered: bool = False) -> None:
-        """Remember the buttons; with `numbered`, the options were listed as text with numbers."""
-        choices = {}
-        for i, b in enumerate(buttons, start=1):
-            payload = b.get("payload") or b["title"]
-            choices[_key(b["title"])] = payload
-            if numbered:
-                choices[str(i)] = payload
-        self._offers[user] = choices
-        self._offers.move_to_end(user)
-        while len(self._offers) > self._users:
-            self._offers.popitem(last=False)
+    def offer(self, conversation: str, buttons: list[dict], numbered: bool = False) -> None:
+        """Add one message's buttons to those offered since the user's last message; with
+        `numbered`, the options were listed as text with numbers (Zalo)."""
+        with Session(self.engine, future=True) as session, session.begin():
+            row = session.get(OfferedButtons, conversation, with_for_update=True)
+            choices = {**(json.loads(row.choices) if row else {}), **_choices(buttons, numbered)}
+            if row is None:
+                row = OfferedButtons(conversation_id=conversation)
+                session.add(row)
+            row.choices, row.offered_at = json.dumps(choices, ensure_ascii=False), now()
 
-    def forget(self, user: str) -> None:
-        """A message without buttons was sent: earlier options no longer apply."""
-        self._offers.pop(user, None)
+    def read(self, conversation: str, text: str) -> str:
+        """The user's message as the assistant should read it (`as_read`); the offer is spent."""
+        with Session(self.engine, future=True) as session, session.begin():
+            row = session.get(OfferedButtons, conversation, with_for_update=True)
+            choices = json.loads(row.choices) if row else {}
+            if row is not None:
+                session.delete(row)
+        return as_read(text, choices)
 
-    def resolve(self, user: str, text: str) -> str:
-        return self._offers.get(user, {}).get(_key(text), text)
+
+def _choices(buttons: list[dict], numbered: bool) -> dict[str, str]:
+    choices = {}
+    for i, b in enumerate(buttons, start=1):
+        payload = str(b.get("payload") or b["title"])
+        choices[payload] = payload  # a REST client sends the payload itself
+        if title := _key(str(b["title"])):
+            choices[title] = payload  # a Zalo tap sends the title
+        if numbered:
+            choices[str(i)] = payload
+    return choices
+
+
+_SLASHES = re.compile(r"^[\s/]+")
+
+
+def as_read(text: str, choices: Mapping[str, str]) -> str:
+    """The message cut at MAX_INPUT_CHARS; an offered payload, a tapped title or a listed number
+    becomes the button's payload. Anything else is read as words: Rasa would take a message that
+    starts with "/" for an intent with entities ("/inform{"phone": ...}" would set a slot), so the
+    slashes go."""
+    text = cut(text).strip()
+    chosen = choices.get(text) or choices.get(_key(text))
+    if chosen:
+        return chosen
+    if text.startswith("/"):
+        log.info("a typed payload that was not offered is read as words")
+        return _SLASHES.sub("", text)
+    return text
 
 
 def _key(text: str) -> str:

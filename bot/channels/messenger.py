@@ -68,17 +68,19 @@ def _incoming_event(event: dict[str, Any]) -> Incoming | None:
     message, postback = event.get("message"), event.get("postback")
     if not user_id:
         return None
+    # A quick reply's or a postback's payload is the page's own (Meta signs the event); a text is typed.
     if isinstance(message, dict) and not message.get("is_echo"):
         mid = str(message.get("mid") or f"{user_id}:{event.get('timestamp', '')}")
         quick_reply = message.get("quick_reply") if isinstance(message.get("quick_reply"), dict) else {}
-        text = quick_reply.get("payload") or message.get("text")
-        if isinstance(text, str) and text.strip():
-            return Incoming("text", user_id, mid, text)
+        if isinstance(quick_reply.get("payload"), str) and quick_reply["payload"].strip():
+            return Incoming("payload", user_id, mid, quick_reply["payload"])
+        if isinstance(message.get("text"), str) and message["text"].strip():
+            return Incoming("text", user_id, mid, message["text"])
         if message.get("attachments"):
             return Incoming("not_text", user_id, mid)
     if isinstance(postback, dict) and isinstance(postback.get("payload"), str):
         mid = str(postback.get("mid") or f"postback:{user_id}:{event.get('timestamp', '')}")
-        return Incoming("text", user_id, mid, postback["payload"])
+        return Incoming("payload", user_id, mid, postback["payload"])
     return None
 
 
@@ -201,7 +203,7 @@ class MessengerInput(InputChannel):
                 return response.json({"error": "malformed body"}, status=400)
             for todo in incoming(body):
                 self.background.start(todo.user_id, lambda todo=todo: hand_over(
-                    CHANNEL, todo, todo.text, self.deliveries, MessengerOutput(self.api), on_new_message))
+                    CHANNEL, todo, self.deliveries, None, MessengerOutput(self.api), on_new_message))
             return response.text("EVENT_RECEIVED")
 
         return webhook

@@ -40,6 +40,7 @@ MAX_BODY_BYTES = 64 * 1024
 NOT_TEXT_EVENTS = {f"user_send_{kind}" for kind in
                    ("image", "sticker", "gif", "file", "audio", "video", "location", "link", "business_card")}
 NETWORK_ERROR = -1  # our own code: the API could not be reached
+WELCOME = "/greet"  # what a follow says to the assistant
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def incoming(event: dict[str, Any]) -> Incoming | None:
     if name == "follow":
         follower = event.get("follower") if isinstance(event.get("follower"), dict) else {}
         if follower.get("id"):
-            return Incoming("follow", str(follower["id"]), f"follow:{follower['id']}:{event.get('timestamp', '')}")
+            return Incoming("payload", str(follower["id"]), f"follow:{follower['id']}:{event.get('timestamp', '')}",
+                            WELCOME)
     return None
 
 
@@ -155,7 +157,6 @@ class ZaloOutput(OutputChannel):
         return CHANNEL
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        self.memory.forget(user_of(recipient_id))
         for piece in split_text(text):
             await self.api.send(user_of(recipient_id), {"text": piece})
 
@@ -171,11 +172,11 @@ class ZaloOutput(OutputChannel):
             template = {"text": last, "attachment": {"type": "template", "payload": {"buttons": [
                 {"title": b["title"], "type": "oa.query.show", "payload": b["title"]} for b in buttons]}}}
             if await self.api.send(user, template) == 0:
-                self.memory.offer(user, buttons)
+                await asyncio.to_thread(self.memory.offer, recipient_id, buttons)
                 return
         for piece in split_text(numbered_options(last, buttons)):
             await self.api.send(user, {"text": piece})
-        self.memory.offer(user, buttons, numbered=True)
+        await asyncio.to_thread(self.memory.offer, recipient_id, buttons, True)
 
     async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]],
                                  **kwargs: Any) -> None:
@@ -208,7 +209,7 @@ class ZaloInput(InputChannel):
         engine = db.make_engine()
         self.deliveries = Deliveries(engine, CHANNEL)
         self.api = ZaloApi(config, TokenStore(engine, CHANNEL, TokenPair(config.access_token, config.refresh_token)))
-        self.memory = ButtonMemory()
+        self.memory = ButtonMemory(engine)
         self.background = Background()
 
     def output(self) -> ZaloOutput:
@@ -242,9 +243,8 @@ class ZaloInput(InputChannel):
                 return response.json({"error": "wrong signature"}, status=403)
             todo = incoming(event)
             if todo is not None:
-                text = "/greet" if todo.kind == "follow" else self.memory.resolve(todo.user_id, todo.text)
                 self.background.start(todo.user_id, lambda: hand_over(
-                    CHANNEL, todo, text, self.deliveries, self.output(), on_new_message))
+                    CHANNEL, todo, self.deliveries, self.memory, self.output(), on_new_message))
             return response.json({"status": "ok"})
 
         return webhook

@@ -1,6 +1,6 @@
 """Entity extractor backed by the rule-based parsers of bot.extract (amounts, provinces, phones,
 ages, names, target groups), so values are resolved ("5tr" -> 5000000, "Hà Giang" -> "Tuyên
-Quang") rather than merely tagged."""
+Quang") rather than merely tagged. Like the tokenizer, it reads the first MAX_INPUT_CHARS of a message."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.extract import extract
+from bot.text import cut
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -34,7 +35,7 @@ class VietnameseEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not text:
                 continue
-            entities = [asdict(e) for e in extract(text)]
+            entities = [asdict(e) for e in extract(cut(text))]  # entities of the part the tokenizer read
             entities = self.add_extractor_name(entities)
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages

@@ -195,16 +195,15 @@ class LeadStore:
             return lead.id
 
     def withdraw(self, conversation_id: str) -> int:
-        """Consent withdrawn: erase the name and phone of this conversation's leads (the lead stays,
-        anonymised, for the statistics) and date the withdrawal. Returns how many leads."""
+        """Consent withdrawn: anonymise this conversation's leads (they stay for the statistics) and
+        date the withdrawal. Returns how many leads. bot/privacy.withdraw erases the rest."""
         with Session(self.engine, future=True) as session, session.begin():
             leads = session.execute(
                 select(Lead).where(Lead.conversation_id == conversation_id, Lead.anonymised_at.is_(None))
             ).scalars().all()
             at = now()
             for lead in leads:
-                lead.full_name = lead.name_folded = lead.phone = lead.preferred_time = None
-                lead.anonymised_at = lead.updated_at = at
+                anonymise(lead, at)
                 for consent in lead.consents:
                     consent.withdrawn_at = consent.withdrawn_at or at
             return len(leads)
@@ -258,6 +257,13 @@ class LeadStore:
         transaction-level advisory lock on the number; SQLite: writes are serialised already."""
         if session.bind.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:phone))"), {"phone": phone})
+
+
+def anonymise(lead: Lead, at: datetime) -> None:
+    """Erase what identifies the citizen or was typed freely; province, office, income, target group,
+    topics, status and channel stay for the statistics."""
+    lead.full_name = lead.name_folded = lead.phone = lead.commune = lead.preferred_time = None
+    lead.anonymised_at = lead.updated_at = at
 
 
 def _fill(lead: Lead, request: LeadRequest, at: datetime) -> None:

@@ -9,12 +9,13 @@ import logging
 import os
 import threading
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot import db
-from bot.leads import LeadRequest, LeadStore
+from bot import db, privacy
+from bot.leads import LeadRequest, LeadStore, now
 
 log = logging.getLogger(__name__)
 # Errors that mean "the database is not there right now", as opposed to a bug in our data.
@@ -29,8 +30,9 @@ class Outbox:
         return self._write(f"{request.submission_id}.json", request.to_json())
 
     def put_withdrawal(self, conversation_id: str) -> Path:
-        """Erase this conversation's contact details as soon as the database is back."""
-        return self._write(f"withdraw-{uuid.uuid4().hex}.json", json.dumps({"withdraw": conversation_id}))
+        """Erase this conversation as soon as the database is back, as it was when the citizen asked."""
+        return self._write(f"withdraw-{uuid.uuid4().hex}.json",
+                           json.dumps({"withdraw": conversation_id, "at": now().isoformat()}))
 
     def _write(self, name: str, content: str) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -60,6 +62,7 @@ class Outbox:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 withdrawal = data.get("withdraw") if isinstance(data, dict) else None
+                asked_at = datetime.fromisoformat(data["at"]) if withdrawal and data.get("at") else None
                 request = None if withdrawal else LeadRequest(**data)
             except (ValueError, TypeError):
                 log.error("outbox file %s is unreadable; kept aside as .bad for a person to look at", path.name)
@@ -67,7 +70,7 @@ class Outbox:
                 continue
             try:
                 if request is None:
-                    store.withdraw(str(withdrawal))
+                    privacy.withdraw(store, str(withdrawal), asked_at)
                 else:
                     store.submit(request)
             except UNAVAILABLE:
@@ -103,14 +106,24 @@ class Desk:
         return record(request, self.store, self.outbox)
 
     def withdraw(self, conversation_id: str) -> int | None:
-        """How many leads were anonymised; None when the database is down and the withdrawal waits
-        in the outbox (after any lead of the conversation still queued there)."""
+        """How many leads were erased (anonymised, or dropped from the outbox before reaching the
+        database); None when the database is down and the rest of the erasure waits in the outbox."""
+        dropped = privacy.drop_outbox_files(self.outbox.directory, conversation_id)
         try:
-            self.outbox.replay(self.store)  # a lead still queued must be erased too
-            return self.store.withdraw(conversation_id)
+            self.outbox.replay(self.store)
+            return privacy.withdraw(self.store, conversation_id) + dropped
         except UNAVAILABLE as error:
             log.warning("database unavailable (%s); withdrawal kept in the outbox", type(error).__name__)
             self.outbox.put_withdrawal(conversation_id)
+            return None
+
+    def stored_about(self, conversation_id: str) -> list[privacy.StoredLead] | None:
+        """What is stored about the conversation ("thông tin của tôi"); None when the database is down."""
+        try:
+            self.outbox.replay(self.store)  # a request still queued is stored too
+            return privacy.stored_about(self.store.engine, conversation_id)
+        except UNAVAILABLE as error:
+            log.warning("database unavailable (%s); cannot say what is stored", type(error).__name__)
             return None
 
     def replay_every(self, seconds: float) -> threading.Event:

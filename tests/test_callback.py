@@ -17,7 +17,7 @@ from conftest import TODAY
 SLOT_OF = {"amount": "income", "target_group": "target_group", "person_name": "full_name", "phone": "phone",
            "province": "province"}
 # Fingerprint of the consent text CONSENT_VERSION names: a changed text needs a new version.
-RECORDED_SHA256_PREFIX = "de4d7d28200e"
+RECORDED_SHA256_PREFIX = "58e09c79e40e"
 
 
 class Chat:
@@ -60,7 +60,7 @@ def stored(desk):
 
 def test_a_complete_request_with_a_correction(chat, desk):
     chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu")
-    assert chat.names("request_callback", "gọi lại cho tôi") == ["utter_ask_consent"]
+    assert chat.names("request_callback", "gọi lại cho tôi") == ["utter_consent_notice", "utter_ask_consent"]
     assert chat.names("affirm", "đồng ý") == ["utter_ask_full_name"]
     assert chat.names("inform", "nguyễn thị lan") == ["utter_ask_phone"]
     replies = chat.say("inform", "0123")
@@ -145,7 +145,7 @@ def test_withdrawal_anonymises_the_lead(chat, desk):
 def test_consent_text_matches_its_version(responses):
     """The consent record names the text shown: this fingerprint changes with the text, and the
     version in bot/callback.py must change with it."""
-    assert (CONSENT_VERSION, consent_sha256(responses)[:12]) == ("2026-11-v1", RECORDED_SHA256_PREFIX)
+    assert (CONSENT_VERSION, consent_sha256(responses)[:12]) == ("2026-11-v2", RECORDED_SHA256_PREFIX)
 
 
 def test_export_json_and_csv(chat, desk, tmp_path, capsys):

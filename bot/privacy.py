@@ -201,15 +201,14 @@ def _live_lead_conversation(conversation_id: Any) -> Any:
 
 def purge(engine: Engine, retention: Retention, at: datetime) -> PurgeCounts:
     """Apply the retention at `at`: anonymise the leads closed `closed_lead_months` ago or more and
-    erase their conversations; redact the messages of conversations without a lead once they are
-    `conversation_days` old, and delete their review inbox copies."""
+    erase their conversations (and those of leads anonymised before, left unerased); redact the
+    messages of conversations without a lead once they are `conversation_days` old, and delete
+    their review inbox copies."""
     leads, conversations = _anonymise_closed_leads(engine, at - relativedelta(months=retention.closed_lead_months), at)
-    erased_events = erased_items = 0
-    for conversation_id in conversations:
-        events, items = erase_conversation(engine, conversation_id, RETENTION, at)
-        erased_events, erased_items = erased_events + events, erased_items + items
+    erased = [erase_conversation(engine, c, RETENTION, at) for c in conversations]
+    erased += [erase_conversation(engine, c, reason, when) for c, reason, when in _unerased_conversations(engine)]
     events, items = _redact_old_messages(engine, at - timedelta(days=retention.conversation_days))
-    return PurgeCounts(leads, len(conversations), erased_events + events, erased_items + items)
+    return PurgeCounts(leads, len(erased), sum(e for e, _ in erased) + events, sum(i for _, i in erased) + items)
 
 
 def _anonymise_closed_leads(engine: Engine, closed_before: datetime, at: datetime) -> tuple[int, list[str]]:
@@ -222,16 +221,41 @@ def _anonymise_closed_leads(engine: Engine, closed_before: datetime, at: datetim
             .where(Lead.status.in_(CLOSED_STATUSES), Lead.anonymised_at.is_(None), closed_at.c.at <= closed_before)
             .options(selectinload(Lead.consents))
         ).scalars().all()
-        conversations = {c for lead in leads for c in (lead.conversation_id, *(k.conversation_id for k in lead.consents))}
         for lead in leads:
             anonymise(lead, at)
         session.flush()
-        still_needed = set(session.execute(
-            select(Lead.conversation_id).where(Lead.conversation_id.in_(conversations), Lead.anonymised_at.is_(None))
-            .union(select(Consent.conversation_id).join(Lead, Consent.lead_id == Lead.id)
-                   .where(Consent.conversation_id.in_(conversations), Lead.anonymised_at.is_(None)))
-        ).scalars()) if conversations else set()
-    return len(leads), sorted(conversations - still_needed)
+        conversations = {c for lead in leads for c in _conversations_of(lead)}
+        return len(leads), sorted(conversations - _needed(session, conversations))
+
+
+def _unerased_conversations(engine: Engine) -> list[tuple[str, str, datetime]]:
+    """(conversation, reason, when) of the leads anonymised without their conversation erased: those
+    withdrawn before erasures existed."""
+    with Session(engine, future=True) as session:
+        leads = session.execute(
+            select(Lead).where(Lead.anonymised_at.is_not(None),
+                               Lead.conversation_id.not_in(select(Erasure.conversation_id)))
+            .options(selectinload(Lead.consents))
+        ).scalars().all()
+        erasures = {c: (WITHDRAWAL if any(k.withdrawn_at for k in lead.consents) else RETENTION, lead.anonymised_at)
+                    for lead in leads for c in _conversations_of(lead)}
+        needed = _needed(session, set(erasures))
+        return [(c, reason, when) for c, (reason, when) in erasures.items() if c not in needed]
+
+
+def _conversations_of(lead: Lead) -> list[str]:
+    return [lead.conversation_id, *(consent.conversation_id for consent in lead.consents)]
+
+
+def _needed(session: Session, conversations: set[str]) -> set[str]:
+    """Those of the conversations that a lead not anonymised still needs."""
+    if not conversations:
+        return set()
+    return set(session.execute(
+        select(Lead.conversation_id).where(Lead.conversation_id.in_(conversations), Lead.anonymised_at.is_(None))
+        .union(select(Consent.conversation_id).join(Lead, Consent.lead_id == Lead.id)
+               .where(Consent.conversation_id.in_(conversations), Lead.anonymised_at.is_(None)))
+    ).scalars())
 
 
 def _redact_old_messages(engine: Engine, written_before: datetime) -> tuple[int, int]:
@@ -278,7 +302,7 @@ def purge_if_due(engine: Engine, retention: Retention, at: datetime) -> PurgeCou
     return purge(engine, retention, at) if claimed else None
 
 
-def purge_daily(engine: Engine, check_every: float = CHECK_EVERY_SECONDS) -> threading.Event:
+def purge_daily(engine: Engine, retention: Retention, check_every: float = CHECK_EVERY_SECONDS) -> threading.Event:
     """Run the retention in the background once a day (checked every `check_every` seconds, first
     at once). Set the event to stop."""
     stop = threading.Event()
@@ -286,7 +310,7 @@ def purge_daily(engine: Engine, check_every: float = CHECK_EVERY_SECONDS) -> thr
     def loop() -> None:
         while True:
             try:
-                counts = purge_if_due(engine, Retention.from_env(), now())
+                counts = purge_if_due(engine, retention, now())
                 if counts is not None:
                     log.info("retention: %s", counts)
             except Exception:  # never let the background loop die; the next check retries

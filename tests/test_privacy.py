@@ -19,7 +19,7 @@ from bot.leads import Lead, LeadRequest, LeadStore, StatusChange, now
 from bot.outbox import Desk
 from bot.privacy import Erasure, PurgeCounts, Retention, purge, purge_if_due, redact_event, withdraw
 from bot.review import Inbox, ReviewItem
-from db_fixtures import fresh_postgres, fresh_sqlite
+from db_fixtures import database_url, fresh_sqlite  # noqa: F401 (fixture)
 from tracker_fixtures import action, bot, slot, store_events, user
 
 UTC = timezone.utc
@@ -27,16 +27,9 @@ NAME, PHONE = "Quách Thị Xuyến", "0977246813"
 OTHER_NAME, OTHER_PHONE = "Lò Văn Páo", "0388123456"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    factory = fresh_sqlite(tmp_path) if request.param == "sqlite" else fresh_postgres()
-    with factory as url:
-        yield url
-
-
 @pytest.fixture
-def engine(url):
-    engine = db.make_engine(url)
+def engine(database_url):
+    engine = db.make_engine(database_url)
     yield engine
     engine.dispose()
 
@@ -114,10 +107,10 @@ def test_an_event_keeps_its_kind_intent_and_time_and_loses_what_was_written():
 # A withdrawal
 
 
-def test_a_withdrawal_erases_the_conversation_everywhere_and_nothing_else(engine, url, tmp_path):
+def test_a_withdrawal_erases_the_conversation_everywhere_and_nothing_else(engine, database_url, tmp_path):
     store_events(engine, "zalo-xuyen", a_conversation(NAME, PHONE, f"tôi là {NAME} muốn hỏi lương hưu"))
     store_events(engine, "zalo-pao", a_conversation(OTHER_NAME, OTHER_PHONE, f"tôi là {OTHER_NAME} muốn hỏi lương hưu"))
-    desk = Desk(url, tmp_path / "outbox")
+    desk = Desk(database_url, tmp_path / "outbox")
     desk.store.submit(request_for("zalo-xuyen"))
     desk.outbox.put(request_for("zalo-xuyen", preferred_time="buổi sáng"))  # a second request, still queued
     desk.outbox.put(request_for("zalo-pao", OTHER_NAME, OTHER_PHONE))
@@ -277,16 +270,16 @@ def _daily_run(url: str, barrier, results) -> None:  # in a separate process
     engine.dispose()
 
 
-def test_the_daily_run_runs_once_when_two_processes_race(url):
+def test_the_daily_run_runs_once_when_two_processes_race(database_url):
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
-    processes = [context.Process(target=_daily_run, args=(url, barrier, results)) for _ in range(2)]
+    processes = [context.Process(target=_daily_run, args=(database_url, barrier, results)) for _ in range(2)]
     for p in processes:
         p.start()
     for p in processes:
         p.join(timeout=120)
     assert sorted(results.get(timeout=5) for _ in processes) == [False, True]
-    engine = db.make_engine(url)
+    engine = db.make_engine(database_url)
     assert purge_if_due(engine, Retention(), AT + timedelta(hours=23)) is None
     assert purge_if_due(engine, Retention(), AT + timedelta(days=1)) == PurgeCounts()
     engine.dispose()

@@ -17,7 +17,8 @@ from bot import db
 from bot.cli import main
 from bot.leads import Lead, LeadRequest, LeadStore, StatusChange, now
 from bot.outbox import Desk
-from bot.privacy import Erasure, PurgeCounts, Retention, purge, purge_if_due, redact_event, withdraw
+from bot.privacy import (Erasure, PurgeCounts, Retention, erase_conversation, purge, purge_if_due, redact_event,
+                         withdraw)
 from bot.review import Inbox, ReviewItem
 from db_fixtures import database_url, fresh_sqlite  # noqa: F401 (fixture)
 from tracker_fixtures import action, bot, slot, store_events, user
@@ -164,6 +165,37 @@ def test_a_withdrawal_queued_while_the_database_is_down_erases_what_was_said_bef
         assert NAME not in readable(rows[:1]) and "cảm ơn em" in readable(rows[1:])  # what came later stays
         assert database.count() == 0
         engine.dispose()
+
+
+def test_rasa_writes_the_turn_of_the_withdrawal_redacted_and_leaves_the_erased_rows_alone(engine, database_url):
+    """The withdrawal turn reaches the tracker store after the erasure (Rasa saves a turn at its end)."""
+    import asyncio  # here: Rasa takes seconds to import, and the processes of the race test import this module
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import ErasingSQLTrackerStore
+
+    domain = Domain.from_dict({"intents": ["inform"], "slots": {"phone": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    store = ErasingSQLTrackerStore(domain=domain, host=database_url)
+    erased_at = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    t = erased_at.timestamp()
+    tracker = DialogueStateTracker.from_events("zalo-xuyen", [
+        ActionExecuted("action_listen", timestamp=t - 60),
+        UserUttered(f"tôi là {NAME}", {"name": "inform", "confidence": 0.9}, timestamp=t - 50)], slots=domain.slots)
+    asyncio.run(store.save(tracker))
+    erase_conversation(engine, "zalo-xuyen", "withdrawal", erased_at)
+    for event in [UserUttered(f"xóa thông tin của tôi, số {PHONE}", {"name": "inform", "confidence": 0.9}, timestamp=t - 2),
+                  SlotSet("phone", PHONE, timestamp=t - 1), BotUttered("Dạ, em đã xóa", timestamp=t + 1),
+                  SlotSet("phone", None, timestamp=t + 1)]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    rows = events_of(engine, "zalo-xuyen")
+    assert [r.type_name for r in rows] == ["action", "user", "user", "slot", "bot", "slot"]  # nothing written twice
+    assert NAME not in readable(rows) and PHONE not in readable(rows) and "Dạ, em đã xóa" in readable(rows)
+    assert [r.intent_name for r in rows if r.type_name == "user"] == ["inform", "inform"]
+    store.engine.dispose()
 
 
 # Retention, at its boundaries

@@ -211,8 +211,8 @@ def _question(asked: str, figures: dict[str, str]) -> Reply:
 
 
 def _summary(state: Mapping[str, Any], figures: dict[str, str]) -> Reply:
-    lines = [f"• {LABELS[name]}: {state[name]}" for name in FIELDS if state.get(name)]
-    return Reply("utter_callback_summary", {**figures, "summary": "\n".join(lines)})
+    summary = _lines([(LABELS[name], state.get(name)) for name in FIELDS])
+    return Reply("utter_callback_summary", {**figures, "summary": summary})
 
 
 def _read(asked: str, intent: str | None, text: str, folded: str,

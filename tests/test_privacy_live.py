@@ -20,8 +20,8 @@ pytestmark = pytest.mark.live
 ROOT = __import__("conftest").ROOT
 NAME, PHONE, TYPED_PHONE = "Quách Thị Xuyến", "0977246813", "0977 246 813"
 OTHER_NAME, OTHER_TYPED_PHONE = "Lò Văn Páo", "0388 123 456"
-# The model of today is unsure of this question: it reaches the trainers' review inbox.
-QUESTION = "tham gia cái này có lợi gì hơn gửi tiết kiệm"
+# The model of today is unsure of "<name> nhờ hỏi hộ mẹ": it reaches the trainers' review inbox, name and all.
+QUESTION = "nhờ hỏi hộ mẹ"
 
 
 def text_of(messages):
@@ -29,7 +29,7 @@ def text_of(messages):
 
 
 def leave_a_request(assistant, sender, name, typed_phone):
-    assistant.say(QUESTION, sender=sender)
+    assistant.say(f"{name} {QUESTION}", sender=sender)
     for answer in ["gọi lại cho tôi", "đồng ý", name, typed_phone, "ha giang", "xã Minh Tân", "sau năm giờ chiều"]:
         reply = text_of(assistant.say(answer, sender=sender))
     assert name in reply, reply  # the summary
@@ -62,17 +62,23 @@ def test_a_withdrawal_leaves_no_name_or_phone_in_the_running_assistant(tmp_path)
         inbox = Inbox(engine)
         inbox.scan()
         for group in inbox.groups():
-            inbox.label(group.key, "label", "ask_compare", ["ask_compare"], "huanluyen")
-        assert QUESTION in inbox.export_yaml()
+            inbox.label(group.key, "out_of_scope", None, [], "huanluyen")
+        assert NAME in inbox.export_yaml() and OTHER_NAME in inbox.export_yaml()
         before = events(database, "privacy-xuyen")
         other_before = events(database, "privacy-pao")
         assert NAME in readable(before) and PHONE in readable(before)
 
         withdrawn = text_of(assistant.say(f"xóa thông tin của tôi, số {TYPED_PHONE}", sender="privacy-xuyen"))
         assert "đã xóa" in withdrawn
+        inbox.scan()
+        exported = inbox.export_yaml()
+        assert NAME not in exported and PHONE not in exported and OTHER_NAME in exported
+        with engine.connect() as c:
+            reviewed = set(c.execute(select(ReviewItem.conversation_id)).scalars())
+        assert "privacy-xuyen" not in reviewed and "privacy-pao" in reviewed
+
         assert "chưa lưu" in text_of(assistant.say("thông tin của tôi", sender="privacy-xuyen"))
         assert "BHYT" in text_of(assistant.say("bhyt là gì", sender="privacy-xuyen"))
-
         after = events(database, "privacy-xuyen")
         for secret in (NAME, "Xuyến", "Xuyen", PHONE, TYPED_PHONE):
             assert secret not in readable(after), secret
@@ -80,10 +86,4 @@ def test_a_withdrawal_leaves_no_name_or_phone_in_the_running_assistant(tmp_path)
         assert [row[3] for row in after if row[1] == "user"][-1] == "ask_health_insurance"  # later turns stored as usual
         assert "BHYT" in readable(after[len(before):])
         assert events(database, "privacy-pao") == other_before
-        inbox.scan()
-        exported = inbox.export_yaml()
-        assert NAME not in exported and PHONE not in exported
-        with engine.connect() as c:
-            reviewed = set(c.execute(select(ReviewItem.conversation_id)).scalars())
-        assert "privacy-xuyen" not in reviewed and "privacy-pao" in reviewed
         engine.dispose()

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Column, Float, Integer, String, column, delete, func, insert, or_, select, table, update
+from sqlalchemy import (Column, Float, Integer, String, bindparam, column, delete, func, insert, or_, select, table,
+                        update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, selectinload
 
@@ -130,14 +131,17 @@ def _has_events(connection: Connection) -> bool:
 
 
 def _redact_rows(connection: Connection, rows: list[Any]) -> int:
-    changed = 0
+    """Rewrite the rows whose redaction changes something, in one batch; returns how many."""
+    changed = []
     for event_id, data in rows:
         event = json.loads(data or "{}")
         redacted = redact_event(event)
         if redacted != event:
-            connection.execute(update(_EVENTS).where(_EVENTS.c.id == event_id).values(data=json.dumps(redacted)))
-            changed += 1
-    return changed
+            changed.append({"event_id": event_id, "redacted": json.dumps(redacted)})
+    if changed:
+        connection.execute(update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id"))
+                           .values(data=bindparam("redacted")), changed)
+    return len(changed)
 
 
 def erase_conversation(engine: Engine, conversation_id: str, reason: str, at: datetime) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import callback, clock, scenarios
+from bot import callback, clock, privacy, scenarios
 from bot.answers import plan_answer
 from bot.flows import FACTS, FLOW_SLOT
 from bot.outbox import Desk
@@ -17,12 +17,17 @@ OUTBOX_REPLAY_SECONDS = 60
 
 
 def desk() -> Desk:
-    """One store per action server, opened on first use (BOT_DATABASE_URL)."""
+    """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay
+    and the daily retention run (bot/privacy.py)."""
     global _desk
     if _desk is None:
         _desk = Desk()
         _desk.replay_every(OUTBOX_REPLAY_SECONDS)
+        privacy.purge_daily(_desk.store.engine, privacy.Retention.from_env())  # a wrong setting stops the start
     return _desk
+
+
+desk()  # started with the action server, not at its first message: the retention runs without traffic too
 
 
 class ActionAnswer(Action):

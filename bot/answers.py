@@ -52,6 +52,8 @@ def plan_answer(
     figures = day_figures.values
     if desk and conversation and callback.wants_withdrawal(cleaned):
         return callback.withdraw(conversation, desk)
+    if desk and conversation and callback.wants_my_data(cleaned):
+        return callback.my_data(conversation, desk, known, figures)
     if desk and conversation and flow == callback.CALLBACK:
         return callback.next_step(intent, cleaned, entities, known, figures, conversation, responses, desk)
     if desk and conversation and intent == "request_callback":

@@ -1,6 +1,7 @@
 """The callback request: consent first, then name, phone, province, commune and a time to call,
 a summary to confirm or correct, and the lead recorded for the provincial BHXH office. "hủy"
-abandons it (nothing stored); "xóa thông tin của tôi" withdraws consent at any time.
+abandons it (nothing stored); "xóa thông tin của tôi" withdraws consent and erases the conversation
+at any time; "thông tin của tôi" shows what is stored (bot/privacy.py).
 
 State lives in Rasa slots (flow = "callback", the fields below, consent_at); pure Python apart from
 the LeadDesk it is given, which stores."""
@@ -14,15 +15,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
-from bot.flows import FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
+from bot import scenarios
+from bot.clock import VIETNAM
+from bot.flows import FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
+from bot.formatting import money
 from bot.leads import InvalidLead, LeadRequest, check
+from bot.privacy import Retention, StoredLead
 from bot.provinces import province_by_name, resolve_province
+from bot.target_groups import groups
 from bot.text import fold
 
 CALLBACK = "callback"
-CONSENT_RESPONSE = "utter_ask_consent"
+# The consent text: what is stored, why, who sees it, for how long, then the rights and the question.
+CONSENT_NOTICE, CONSENT_RESPONSE = "utter_consent_notice", "utter_ask_consent"
 # Bump when the consent text in domain.yml changes: each consent record names the version shown.
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"
 FIELDS = ("full_name", "phone", "province", "commune", "preferred_time")
 OPTIONAL = ("commune", "preferred_time")
 SLOTS = ("consent_at", *FIELDS)
@@ -44,6 +51,13 @@ _WITHDRAW = re.compile(
     r"\b(?:xoa|huy)\s+(?:het\s+)?(?:thong tin|du lieu|so dien thoai|sdt)\b"
     r"|\bkhong\s+muon\s+(?:duoc\s+|bi\s+)?(?:goi|lien lac)"
     r"|\b(?:rut lai|thu hoi)\s+(?:su\s+)?dong y\b|\bdung\s+goi\b"
+)
+# "thông tin của tôi" alone, or asking what is stored or to see one's data ("em đang lưu gì về tôi",
+# "cho tôi xem dữ liệu của tôi"); never a correction ("sửa thông tin") nor a question about the scheme.
+_MY_DATA = re.compile(
+    r"^\W*(?:(?:cho\s+(?:toi|em|minh)\s+)?xem\s+)?(?:thong tin|du lieu)\s+(?:ca nhan\s+)?(?:cua\s+)?(?:toi|minh)\W*$"
+    r"|\b(?:luu|giu)\s+(?:nhung\s+)?(?:(?:thong tin|du lieu)\s+)?(?:gi|j|nao)\s+(?:ve|cua)\s+(?:toi|minh)\b"
+    r"|\bxem\s+(?:lai\s+)?(?:thong tin|du lieu)\s+(?:ca nhan\s+)?(?:cua\s+)?(?:toi|minh)\b"
 )
 _CORRECT = re.compile(r"\b(?:sua|doi|nham|sai)\b")
 _FIELD_WORDS = [("phone", r"\b(?:so|sdt|dien thoai)\b"), ("full_name", r"\bten\b"),
@@ -69,6 +83,7 @@ _SURNAMES = {fold(n) for n in (
 class LeadDesk(Protocol):
     def record(self, request: LeadRequest) -> bool: ...  # InvalidLead: it cannot be recorded
     def withdraw(self, conversation_id: str) -> int | None: ...  # None: queued, the database is down
+    def stored_about(self, conversation_id: str) -> list[StoredLead] | None: ...  # None: the database is down
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,8 @@ class Conversation:
 
 
 def consent_sha256(responses: Mapping[str, list[dict[str, Any]]]) -> str:
-    return hashlib.sha256(responses[CONSENT_RESPONSE][0]["text"].encode("utf-8")).hexdigest()
+    text = "\n".join(responses[name][0]["text"] for name in (CONSENT_NOTICE, CONSENT_RESPONSE))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def wants_withdrawal(text: str) -> bool:
@@ -87,7 +103,9 @@ def wants_withdrawal(text: str) -> bool:
 
 
 def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
-    cleared = {name: None for name in SLOTS} | {FLOW_SLOT: None}
+    """Erase what the conversation stored; the slots too, so that nothing Rasa saves after this
+    turn holds what was erased."""
+    cleared = {name: None for name in (*SLOTS, *FACTS, *scenarios.SLOTS, FLOW_SLOT)}
     withdrawn = desk.withdraw(conversation.id)
     if withdrawn is None:
         return Step([Reply("utter_withdrawal_queued")], cleared)
@@ -96,8 +114,51 @@ def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
     return Step([Reply("utter_nothing_to_withdraw")], cleared)
 
 
+def wants_my_data(text: str) -> bool:
+    return bool(_MY_DATA.search(fold(text)))
+
+
+def my_data(conversation: Conversation, desk: LeadDesk, known: Mapping[str, Any], figures: dict[str, str]) -> Step:
+    """What is stored about this conversation, in the chat: the citizen owns it, so nothing is
+    masked. A callback request in progress is asked for again afterwards."""
+    stored = desk.stored_about(conversation.id)
+    variables = {**figures, **Retention.from_env().figures()}
+    if stored is None:
+        replies = [Reply("utter_my_data_unavailable", variables)]
+    elif not stored:
+        replies = [Reply("utter_my_data_none", variables)]
+    else:
+        replies = [reply for lead in stored for reply in (
+            Reply("utter_my_data", {**variables, "stored_contact": _lines(_contact(lead))}),
+            Reply("utter_my_data_2", {**variables, "stored_request": _lines(_request(lead))}))]
+    if known.get(FLOW_SLOT) == CALLBACK:
+        state = {name: known.get(name) for name in SLOTS}
+        replies.append(Reply(CONSENT_RESPONSE, variables) if not state["consent_at"]
+                       else _ask_next(state, {}, figures, []).replies[0])
+    return Step(replies)
+
+
+def _contact(lead: StoredLead) -> list[tuple[str, str | None]]:
+    return [(LABELS[name], getattr(lead, name)) for name in FIELDS]
+
+
+def _request(lead: StoredLead) -> list[tuple[str, str | None]]:
+    group = groups().get(lead.target_group or "")
+    consent = (f"{lead.consent_given_at.astimezone(VIETNAM):%d/%m/%Y %H:%M} (nội dung phiên bản {lead.consent_version})"
+               if lead.consent_given_at else None)
+    return [("Thu nhập", money(lead.income) if lead.income else None), ("Nhóm đối tượng", group.label if group else None),
+            ("Chủ đề đã hỏi", ", ".join(lead.interests) or None), ("Trạng thái", lead.status),
+            ("Đồng ý lúc", consent)]
+
+
+def _lines(pairs: list[tuple[str, str | None]]) -> str:
+    return "\n".join(f"• {label}: {value}" for label, value in pairs if value)
+
+
 def start(figures: dict[str, str]) -> Step:
-    return Step([Reply(CONSENT_RESPONSE, figures)], {FLOW_SLOT: CALLBACK, "consent_at": None})
+    variables = {**figures, **Retention.from_env().figures()}
+    return Step([Reply(CONSENT_NOTICE, variables), Reply(CONSENT_RESPONSE, variables)],
+                {FLOW_SLOT: CALLBACK, "consent_at": None})
 
 
 def next_step(intent: str | None, text: str, entities: list[dict[str, Any]], known: Mapping[str, Any],
@@ -156,8 +217,8 @@ def _question(asked: str, figures: dict[str, str]) -> Reply:
 
 
 def _summary(state: Mapping[str, Any], figures: dict[str, str]) -> Reply:
-    lines = [f"• {LABELS[name]}: {state[name]}" for name in FIELDS if state.get(name)]
-    return Reply("utter_callback_summary", {**figures, "summary": "\n".join(lines)})
+    summary = _lines([(LABELS[name], state.get(name)) for name in FIELDS])
+    return Reply("utter_callback_summary", {**figures, "summary": summary})
 
 
 def _read(asked: str, intent: str | None, text: str, folded: str,

@@ -16,6 +16,7 @@
     bot tokens env [--dir var]         `export` lines of the servers' tokens (given, or generated into var/)
     bot review export [--output data/nlu/reviewed.yml]   the examples labelled in the review inbox
     bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
+    bot privacy purge                  apply the retention now (the action server does it daily)
 """
 from __future__ import annotations
 
@@ -30,12 +31,12 @@ from pathlib import Path
 import yaml
 from datetime import date
 
-from bot import clock, db
+from bot import clock, db, privacy
 from bot.amounts import parse_amount
 from bot.channels.credentials import enabled_channels
 from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, pension, retirement
 from bot.formatting import age, money, percent, years_months
-from bot.leads import EXPORT_FIELDS, lead_as_dict
+from bot.leads import EXPORT_FIELDS, lead_as_dict, now
 from bot.outbox import Desk
 from bot.phones import mask_phone
 from bot.review import Inbox, ReviewError, trained_texts
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     story = review.add_parser("story")
     story.add_argument("--conversation", required=True)
     story.add_argument("--output", help="file to write (default: standard output)")
+    commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
     calc = commands.add_parser("calc").add_subparsers(dest="what", required=True)
     c = calc.add_parser("contribution")
     c.add_argument("--income", type=_amount, required=True)
@@ -227,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         return _review(args)
     if args.command == "tokens":
         return _tokens(args)
+    if args.command == "privacy":
+        print(privacy.purge(db.make_engine(), privacy.Retention.from_env(), now()))
+        return 0
     on = args.on or clock.today()
     try:
         if args.what == "contribution":

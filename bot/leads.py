@@ -305,10 +305,10 @@ class LeadStore:
             return lead.id
 
     def withdraw(self, conversation_id: str) -> int:
-        """Consent withdrawn: erase the name and phone of the leads this conversation consented to
-        (found by the consent, so another conversation's lead of the same phone is untouched; the
-        lead stays, anonymised, for the statistics), date the withdrawal and drop the duplicate
-        links that the phone made. Returns how many leads."""
+        """Consent withdrawn: anonymise the leads this conversation consented to (found by the
+        consent, so another conversation's lead of the same phone is untouched; the lead stays for
+        the statistics), date the withdrawal and drop the duplicate links that the phone made.
+        Returns how many leads. bot/privacy.withdraw erases the rest."""
         with Session(self.engine, future=True) as session, session.begin():
             consented = select(Consent.lead_id).where(Consent.conversation_id == conversation_id)
             leads = session.execute(
@@ -316,9 +316,7 @@ class LeadStore:
             ).scalars().all()
             at = now()
             for lead in leads:
-                lead.full_name = lead.name_folded = lead.phone = lead.preferred_time = None
-                lead.duplicate_of = None
-                lead.anonymised_at = lead.updated_at = at
+                anonymise(lead, at)
                 for consent in lead.consents:
                     if consent.conversation_id == conversation_id:
                         consent.withdrawn_at = consent.withdrawn_at or at
@@ -387,6 +385,14 @@ class LeadStore:
             session.execute(text("SELECT pg_advisory_xact_lock(1, hashtext(:conversation))"),
                             {"conversation": request.conversation_id})
             session.execute(text("SELECT pg_advisory_xact_lock(2, hashtext(:phone))"), {"phone": request.phone})
+
+
+def anonymise(lead: Lead, at: datetime) -> None:
+    """Erase what identifies the citizen or was typed freely; province, office, income, target group,
+    topics, status and channel stay for the statistics."""
+    lead.full_name = lead.name_folded = lead.phone = lead.commune = lead.preferred_time = None
+    lead.duplicate_of = None  # the link was the phone
+    lead.anonymised_at = lead.updated_at = at
 
 
 def _fill(lead: Lead, request: LeadRequest, at: datetime) -> None:

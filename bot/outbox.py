@@ -25,8 +25,8 @@ from typing import Iterator
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import db
-from bot.leads import InvalidLead, LeadRequest, LeadStore, check
+from bot import db, privacy
+from bot.leads import InvalidLead, LeadRequest, LeadStore, check, now
 
 log = logging.getLogger(__name__)
 # "The database is not there right now": connection refused or cut, server going down, pool timeout
@@ -53,8 +53,8 @@ class Outbox:
         return self._write("lead", request.to_json())
 
     def put_withdrawal(self, conversation_id: str) -> Path:
-        """Erase this conversation's contact details as soon as the database is back."""
-        return self._write("withdraw", json.dumps({"withdraw": conversation_id}))
+        """Erase this conversation as soon as the database is back, as it was when the citizen asked."""
+        return self._write("withdraw", json.dumps({"withdraw": conversation_id, "at": now().isoformat()}))
 
     def pending(self) -> list[Path]:
         """The waiting files, in the order they were written (files of an older build, without a
@@ -166,8 +166,9 @@ def _order(path: Path) -> tuple[int, float, str]:
 
 def _apply(path: Path, store: LeadStore) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
-    if isinstance(data, dict) and set(data) == {"withdraw"}:
-        store.withdraw(str(data["withdraw"]))
+    if isinstance(data, dict) and "withdraw" in data:
+        asked_at = datetime.fromisoformat(data["at"]) if data.get("at") else None  # older files: no time
+        privacy.withdraw(store, str(data["withdraw"]), asked_at)
     elif isinstance(data, dict):
         store.submit(LeadRequest(**data))
     else:
@@ -254,18 +255,27 @@ class Desk:
         return record(request, self.store, self.outbox)
 
     def withdraw(self, conversation_id: str) -> int | None:
-        """How many leads were anonymised; None when the database is down and the withdrawal waits
-        in the outbox. Either way the conversation's requests still waiting there (applied first
-        when the database is up) and its dead letters are deleted."""
+        """How many leads were erased (anonymised, or dropped from the outbox before reaching the
+        database); None when the database is down and the rest of the erasure waits in the outbox.
+        The conversation's requests still waiting and its dead letters are deleted first, under the
+        replay lock, so that none of them reaches the database afterwards."""
+        dropped = self.outbox.erase(conversation_id)
         try:
-            self.outbox.replay(self.store)  # a lead still queued must be erased too
-            return self.store.withdraw(conversation_id)
+            self.outbox.replay(self.store)
+            return privacy.withdraw(self.store, conversation_id) + dropped
         except OUTAGE as error:
             log.warning("database unavailable (%s); withdrawal kept in the outbox", type(error).__name__)
             self.outbox.put_withdrawal(conversation_id)
             return None
-        finally:
-            self.outbox.erase(conversation_id)
+
+    def stored_about(self, conversation_id: str) -> list[privacy.StoredLead] | None:
+        """What is stored about the conversation ("thông tin của tôi"); None when the database is down."""
+        try:
+            self.outbox.replay(self.store)  # a request still queued is stored too
+            return privacy.stored_about(self.store.engine, conversation_id)
+        except OUTAGE as error:
+            log.warning("database unavailable (%s); cannot say what is stored", type(error).__name__)
+            return None
 
     def replay_every(self, seconds: float) -> threading.Event:
         """Replay the outbox in the background every `seconds` while leads wait, so they reach the

@@ -56,6 +56,14 @@ def fresh_sqlite(tmp_path) -> Iterator[str]:
     yield url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """Each test using it runs on a fresh SQLite database and on a fresh PostgreSQL one."""
+    factory = fresh_sqlite(tmp_path) if request.param == "sqlite" else fresh_postgres()
+    with factory as url:
+        yield url
+
+
 class TcpProxy:
     """A loopback TCP proxy in front of a database: stopping it is, for the application, the
     database going away (open connections are cut, new ones refused); starting it brings it back."""

@@ -1,6 +1,7 @@
 """The callback request, turn by turn through plan_answer as the action drives it, storing into a
 real SQLite database through the same Desk the action server uses."""
 import json
+import re
 from dataclasses import asdict
 
 import pytest
@@ -17,7 +18,7 @@ from conftest import TODAY
 SLOT_OF = {"amount": "income", "target_group": "target_group", "person_name": "full_name", "phone": "phone",
            "province": "province"}
 # Fingerprint of the consent text CONSENT_VERSION names: a changed text needs a new version.
-RECORDED_SHA256_PREFIX = "de4d7d28200e"
+RECORDED_SHA256_PREFIX = "f5788c12aa86"
 
 
 class Chat:
@@ -60,7 +61,7 @@ def stored(desk):
 
 def test_a_complete_request_with_a_correction(chat, desk):
     chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu")
-    assert chat.names("request_callback", "gọi lại cho tôi") == ["utter_ask_consent"]
+    assert chat.names("request_callback", "gọi lại cho tôi") == ["utter_consent_notice", "utter_ask_consent"]
     assert chat.names("affirm", "đồng ý") == ["utter_ask_full_name"]
     assert chat.names("inform", "nguyễn thị lan") == ["utter_ask_phone"]
     replies = chat.say("inform", "0123")
@@ -145,7 +146,7 @@ def test_withdrawal_anonymises_the_lead(chat, desk):
 def test_consent_text_matches_its_version(responses):
     """The consent record names the text shown: this fingerprint changes with the text, and the
     version in bot/callback.py must change with it."""
-    assert (CONSENT_VERSION, consent_sha256(responses)[:12]) == ("2026-11-v1", RECORDED_SHA256_PREFIX)
+    assert (CONSENT_VERSION, consent_sha256(responses)[:12]) == ("2026-11-v2", RECORDED_SHA256_PREFIX)
 
 
 def test_export_json_and_csv(chat, desk, tmp_path, capsys):
@@ -219,3 +220,49 @@ def test_a_request_that_cannot_be_stored_is_declined_politely(responses, desk):
     assert reply.variables["message"].startswith("em chưa gửi được yêu cầu gọi lại lúc này")
     assert reply.variables["hotline"] in reply.variables["message"]
     assert chat.slots["flow"] is None and stored(desk) == [] and desk.outbox.pending() == []
+
+
+@pytest.mark.parametrize("question", ["thông tin của tôi", "thong tin cua toi", "em đang lưu gì về tôi",
+                                      "cho tôi xem dữ liệu của tôi", "em dang luu j ve minh"])
+def test_my_data_before_anything_is_stored(chat, question):
+    assert chat.names("out_of_scope", question) == ["utter_my_data_none"]
+
+
+def test_my_data_shows_the_citizen_everything_stored_then_nothing_once_withdrawn(chat, monkeypatch):
+    monkeypatch.setenv("BOT_RETENTION_CONVERSATION_DAYS", "60")
+    chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu")
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lò Thị Mai"),
+                         ("inform", "0912000111"), ("inform", "yen bai"), ("inform", "bỏ qua"),
+                         ("inform", "sáng"), ("affirm", "đúng")]:
+        chat.say(intent, text)
+    contact, request = chat.say("out_of_scope", "thông tin của tôi")
+    assert (contact.response, request.response) == ("utter_my_data", "utter_my_data_2")
+    assert contact.variables["stored_contact"] == ("• Họ tên: Lò Thị Mai\n• Số điện thoại: 0912000111\n"
+                                                   "• Tỉnh/thành phố: Lào Cai\n• Thời gian gọi: sáng")
+    lines = request.variables["stored_request"].split("\n")
+    assert lines[:3] == ["• Thu nhập: 5.000.000 đồng", "• Chủ đề đã hỏi: mức đóng", "• Trạng thái: mới"]
+    assert re.fullmatch(r"• Đồng ý lúc: \d\d/\d\d/\d{4} \d\d:\d\d \(nội dung phiên bản 2026-11-v2\)", lines[3])
+    chat.say("out_of_scope", "xóa thông tin của tôi")
+    (none,) = chat.say("out_of_scope", "em đang lưu gì về tôi")
+    assert none.response == "utter_my_data_none" and none.variables["conversation_days"] == "60"
+
+
+def test_my_data_in_the_middle_of_a_request_asks_the_question_again(chat):
+    chat.say("request_callback", "gọi lại cho tôi")
+    assert chat.names("out_of_scope", "thông tin của tôi") == ["utter_my_data_none", "utter_ask_consent"]
+    chat.say("affirm", "đồng ý")
+    assert chat.names("out_of_scope", "em lưu gì về tôi") == ["utter_my_data_none", "utter_ask_full_name"]
+
+
+def test_my_data_while_the_database_is_down(chat, desk):
+    desk.store = LeadStore(db.make_engine("postgresql://postgres@127.0.0.1:1/unreachable"))  # nothing listens
+    assert chat.names("out_of_scope", "thông tin của tôi") == ["utter_my_data_unavailable"]
+
+
+def test_a_withdrawal_clears_every_slot_that_held_personal_data(chat):
+    for intent, text in [("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu"), ("request_callback", "gọi lại cho tôi"),
+                         ("affirm", "có"), ("inform", "Lò Thị Mai"), ("inform", "0912000111")]:
+        chat.say(intent, text)
+    chat.say("out_of_scope", "xóa thông tin của tôi")
+    for name in ("full_name", "phone", "province", "commune", "preferred_time", "consent_at", "income", "flow"):
+        assert chat.slots.get(name) is None, name

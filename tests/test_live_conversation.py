@@ -204,7 +204,7 @@ def test_a_callback_request_leaves_exactly_one_lead(assistant):
     assert (leads[0]["phone"], leads[0]["province"], leads[0]["preferred_time"]) == ("0912345678", "Tuyên Quang", "buổi sáng")
     with sqlite3.connect(assistant.db) as db:
         consents = db.execute("select text_version from consents where conversation_id = ?", (chat,)).fetchall()
-    assert consents == [("2026-11-v1",)]
+    assert consents == [("2026-11-v2",)]
 
 
 def test_a_farmer_gets_the_farmers_scenario_with_the_calculators_figures(assistant):

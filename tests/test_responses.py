@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.answers import plan_answer
+from bot.callback import TOPICS
 from bot.figures import figures_on
 from conftest import TODAY
 
@@ -23,6 +24,13 @@ CALCULATED = {
     "lead": "x" * 330, "objection": "x" * 80, "answer": "x" * 300, "next_step": "x" * 200,
     "period_label": "sáu tháng một lần", "net_period": "50.600.000 đồng",
     "sources": "Luật BHXH 2024, Điều 98; Luật BHXH 2024, Điều 99; Luật BHXH 2024, Điều 100",
+    # "thông tin của tôi": the longest lead (every field, every topic) and the longest retention figures.
+    "stored_contact": "\n".join(["• Họ tên: " + "x" * 60, "• Số điện thoại: 0912345678", "• Tỉnh/thành phố: Hồ Chí Minh",
+                                 "• Xã/phường: " + "x" * 120, "• Thời gian gọi: " + "x" * 120]),
+    "stored_request": "\n".join(["• Thu nhập: 50.600.000 đồng", "• Nhóm đối tượng: " + "x" * 60,
+                                 "• Chủ đề đã hỏi: " + ", ".join(TOPICS.values()), "• Trạng thái: không liên lạc được",
+                                 "• Đồng ý lúc: 24/11/2026 10:05 (nội dung phiên bản 2026-11-v2)"]),
+    "conversation_days": "365", "lead_retention_months": "120",
     **{k: "50.600.000 đồng" for k in ("income", "gross", "support", "net", "net_quarter", "net_half_year",
                                        "net_year", "monthly")},
 }

@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import secrets
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import redis
@@ -17,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot import db
+from bot import db, privacy
 from bot.cli import main
 from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, now
 from bot.outbox import Outbox
@@ -411,6 +412,33 @@ def test_text_from_citizens_is_escaped(site):
     lead_id = site.store.submit(lead_request("<script>alert(1)</script>", "0977000111", "Nghệ An"))
     page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_an_erased_lead_says_what_was_erased_when_and_why(site):
+    withdrawn_id = site.store.submit(lead_request("Đinh Thị Hoa", "0977000222", "Nghệ An", commune="xã Nghi Phú",
+                                                  preferred_time="buổi tối", conversation_id="zalo-hoa"))
+    store_events(site.engine, "zalo-hoa", [user("tôi là Đinh Thị Hoa", "inform", 0.9)])
+    privacy.withdraw(site.store, "zalo-hoa", datetime(2026, 11, 20, 3, 15, tzinfo=timezone.utc))
+    page = site.signed_in("nghean").get(f"/leads/{withdrawn_id}").text
+    for gone in ["Đinh Thị Hoa", "0977000222", "xã Nghi Phú", "buổi tối"]:
+        assert gone not in page, gone
+    assert "Nội dung trò chuyện <code>zalo-hoa</code> đã xóa lúc 20/11/2026 10:15 (người dân đã rút đồng ý)" in page
+    assert re.search(r"Dữ liệu cá nhân</dt><dd>đã xóa lúc \d\d/\d\d/\d{4} \d\d:\d\d \(người dân đã rút đồng ý\)", page)
+
+    expired_id = site.store.submit(lead_request("Vi Văn Tâm", "0977000333", "Nghệ An"))
+    site.store.change_status(expired_id, CONTACTED, "nghean")
+    site.store.change_status(expired_id, NOT_INTERESTED, "nghean")
+    privacy.purge(site.engine, privacy.Retention(closed_lead_months=12), datetime.now(timezone.utc) + timedelta(days=400))
+    page = site.signed_in("nghean").get(f"/leads/{expired_id}").text
+    assert "Vi Văn Tâm" not in page and "(hết thời hạn lưu trữ)" in page
+
+
+def test_an_erased_message_shows_in_the_transcript_as_erased(site):
+    lead_id = site.leads["Nguyễn Thị Lan"]
+    store_events(site.engine, "c-0987654321", [user("tôi là Nguyễn Thị Lan", "inform", 0.9) | {"text": None},
+                                               bot("Dạ, em cảm ơn")])
+    page = site.signed_in("nghean").get(f"/leads/{lead_id}").text
+    assert "(đã xóa)" in page and "Dạ, em cảm ơn" in page
 
 
 def test_a_withdrawn_consent_hides_the_transcript(site):

@@ -19,8 +19,10 @@ def store_events(engine: Engine, sender_id: str, events: list[dict]) -> None:
         start = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM events")).scalar_one()
         for i, event in enumerate(events, start=start + 1):
             connection.execute(
-                text("INSERT INTO events (id, sender_id, type_name, timestamp, data) VALUES (:id, :s, :t, :ts, :d)"),
-                {"id": i, "s": sender_id, "t": event["event"], "ts": 1_795_000_000.0 + i,
+                text("INSERT INTO events (id, sender_id, type_name, timestamp, intent_name, action_name, data) "
+                     "VALUES (:id, :s, :t, :ts, :intent, :action, :d)"),
+                {"id": i, "s": sender_id, "t": event["event"], "ts": event.get("timestamp", 1_795_000_000.0 + i),
+                 "intent": (event.get("parse_data") or {}).get("intent", {}).get("name"), "action": event.get("name"),
                  "d": json.dumps(event, ensure_ascii=False)})
 
 

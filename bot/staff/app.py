@@ -30,7 +30,7 @@ from bot.staff import charts, exports, queries
 from bot.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
 from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,
                                 Accounts, one_time_password, same_token)
-from bot.staff.labels import channel_label, group_label, interests_label
+from bot.staff.labels import channel_label, erasure_label, group_label, interests_label
 from bot.staff.transcript import transcript
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
     accounts, store = Accounts(engine), LeadStore(engine)
     app.jinja_env.filters.update(
         vn_time=lambda at: queries.local(at).strftime("%d/%m/%Y %H:%M") if at else "",
-        channel=channel_label, group=group_label, interests=interests_label,
+        channel=channel_label, group=group_label, interests=interests_label, erasure=erasure_label,
         money=lambda v: f"{v:,}".replace(",", ".") + " đồng" if v else "",
     )
     app.jinja_env.globals.update(STATUSES=STATUSES, ROLE_LABELS=ROLE_LABELS)
@@ -223,7 +223,8 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
         lead = lead_or_404(lead_id)
         conversations = list(dict.fromkeys([c.conversation_id for c in lead.consents] + [lead.conversation_id]))
         talks = [] if lead.anonymised_at else [(c, transcript(engine, c)) for c in conversations]
-        return render_template("lead.html", lead=lead, talks=talks, error=error,
+        return render_template("lead.html", lead=lead, talks=talks, erasures=queries.erasures(engine, conversations),
+                               withdrawn=any(c.withdrawn_at for c in lead.consents), error=error,
                                next_statuses=NEXT_STATUSES.get(lead.status, ()),
                                officers=accounts.officers(lead.province)), status
 

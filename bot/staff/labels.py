@@ -6,6 +6,7 @@ import json
 from bot.target_groups import groups
 
 CHANNELS = {"rest": "Web (REST)", "zalo": "Zalo", "messenger": "Messenger", "cmdline": "Dòng lệnh"}
+ERASURE_REASONS = {"withdrawal": "người dân đã rút đồng ý", "retention": "hết thời hạn lưu trữ"}
 
 
 def channel_label(code: str | None) -> str:
@@ -15,6 +16,10 @@ def channel_label(code: str | None) -> str:
 def group_label(code: str | None) -> str:
     group = groups().get(code or "")
     return group.label if group else (code or "")
+
+
+def erasure_label(reason: str) -> str:
+    return ERASURE_REASONS.get(reason, reason)
 
 
 def interests_label(raw: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from bot.leads import REGISTERED, STATUSES, Lead
+from bot.privacy import Erasure
 from bot.provinces import province_by_name
 from bot.staff.accounts import Staff
 from bot.text import fold
@@ -149,6 +150,14 @@ def lead_for(engine: Engine, lead_id: int, staff: Staff) -> Lead | None:
                 selectinload(Lead.notes), selectinload(Lead.assignments), selectinload(Lead.duplicate))
         ).scalar_one_or_none()
         return lead if lead is not None and staff.may_see(lead.province) else None
+
+
+def erasures(engine: Engine, conversation_ids: list[str]) -> list[Erasure]:
+    """When and why these conversations were erased, oldest first."""
+    with Session(engine, future=True) as session:
+        return list(session.execute(
+            select(Erasure).where(Erasure.conversation_id.in_(conversation_ids)).order_by(Erasure.erased_at, Erasure.id)
+        ).scalars())
 
 
 def choices(engine: Engine, staff: Staff) -> dict[str, list[str]]:

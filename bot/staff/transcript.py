@@ -22,6 +22,7 @@ class Turn:
     text: str
     at: datetime  # Vietnam's time
     buttons: tuple[str, ...] = ()
+    erased: bool = False  # redacted by an erasure (bot/privacy.py): what was said is gone
 
 
 def transcript(engine: Engine, conversation_id: str) -> list[Turn]:
@@ -39,7 +40,8 @@ def transcript(engine: Engine, conversation_id: str) -> list[Turn]:
         event = json.loads(data or "{}")
         text = event.get("text") or ""
         buttons = tuple(b.get("title", "") for b in (event.get("data") or {}).get("buttons") or [])
-        if text or buttons:
+        erased = event.get("text") is None and (type_name == "user" or not event.get("data"))
+        if text or buttons or erased:
             at = local(datetime.fromtimestamp(timestamp or 0, timezone.utc))
-            turns.append(Turn(type_name, text, at, buttons))
+            turns.append(Turn(type_name, text, at, buttons, erased))
     return turns

@@ -1,8 +1,8 @@
 """Personal data: the erasures made (on a citizen's request or at the end of the retention period)
 and the daily retention run's guard row.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Protocol
 
 from bot import scenarios
 from bot.clock import VIETNAM
-from bot.flows import FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
+from bot.flows import CALLBACK, FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
 from bot.formatting import money
 from bot.leads import InvalidLead, LeadRequest, check
 from bot.privacy import Retention, StoredLead
@@ -25,7 +25,6 @@ from bot.provinces import province_by_name, resolve_province
 from bot.target_groups import groups
 from bot.text import fold
 
-CALLBACK = "callback"
 # The consent text: what is stored, why, who sees it, for how long, then the rights and the question.
 CONSENT_NOTICE, CONSENT_RESPONSE = "utter_consent_notice", "utter_ask_consent"
 # Bump when the consent text in domain.yml changes: each consent record names the version shown.

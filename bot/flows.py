@@ -25,6 +25,7 @@ from bot.text import fold
 # Slots that hold what the user told about themselves (filled by Rasa from entities, or by a flow).
 FACTS = ("income", "target_group", "gender", "birth_year", "birth_month", "contribution_months")
 FLOW_SLOT = "flow"
+CALLBACK = "callback"  # the flow slot while a callback request is in progress (bot/callback.py)
 # What each calculation needs, in the order it is asked.
 FLOW_FIELDS = {
     "contribution": ("income", "target_group"),

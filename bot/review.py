@@ -22,10 +22,9 @@ from sqlalchemy import Column, Float, Integer, String, Text, column, func, selec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.callback import CALLBACK
 from bot.datacheck import load_examples
 from bot.db import ROOT
-from bot.flows import FLOW_SLOT
+from bot.flows import CALLBACK, FLOW_SLOT
 from bot.leads import Base, Consent, Lead, UtcDateTime, now
 from bot.phones import find_phones
 from bot.text import expand_tokens, fold

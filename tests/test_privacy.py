@@ -157,7 +157,7 @@ def test_a_withdrawal_queued_while_the_database_is_down_erases_what_was_said_bef
         database = desk.store
         desk.store = LeadStore(db.make_engine("postgresql://postgres@127.0.0.1:1/unreachable"))  # nothing listens
         assert desk.withdraw("zalo-xuyen") is None
-        assert [p.name.startswith("withdraw-") for p in desk.outbox.pending()] == [True]  # the lead never gets stored
+        assert [p.name.endswith("-withdraw.json") for p in desk.outbox.pending()] == [True]  # the lead never gets stored
         asked = now().timestamp()
         store_events(engine, "zalo-xuyen", [user("cảm ơn em, tôi là Xuyến", "thank", 0.9) | {"timestamp": asked + 60}])
         assert desk.outbox.replay(database) == 1

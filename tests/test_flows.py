@@ -95,6 +95,17 @@ def test_pension_flow_asks_only_what_is_missing(chat):
     assert "Luật BHXH 2024, Điều 99" in result.variables["sources"]
 
 
+def test_pension_accepts_an_average_income_below_todays_floor(chat):
+    """The average covers the whole career (the floor was 700.000 until 2021)."""
+    chat.say("ask_pension", "nữ đóng 20 năm thì lương hưu bao nhiêu")
+    result, _ = chat.say("inform", "1 triệu")
+    assert result.response == "utter_pension_result" and result.variables["monthly"] == "550.000 đồng"  # 55 %
+    other = Chat(chat.responses)
+    other.say("ask_pension", "nữ đóng 20 năm thì lương hưu bao nhiêu")
+    replies = other.say("inform", "500000", [{"entity": "amount", "value": 500_000}])
+    assert replies[0].response == "utter_invalid_value" and "700.000 đồng" in replies[0].variables["message"]
+
+
 def test_pension_reuses_the_income_given_earlier(chat):
     chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu")
     result, _ = chat.say("ask_pension", "nữ đóng 20 năm thì lương hưu bao nhiêu")

@@ -8,6 +8,7 @@ from hypothesis import given, strategies as st
 from bot.benefits import (WITHDRAWAL_CASES, monthly_allowance, one_time_withdrawal, survivor_of_contributor,
                           survivor_of_pensioner)
 from bot.calculators import InvalidInput
+from bot.policy import params_on
 
 ON = date(2026, 11, 26)
 SHORT_OF_YEARS = ("keep_paying", "make_up", "monthly_allowance")
@@ -74,6 +75,7 @@ def test_an_unknown_case_is_refused():
     with pytest.raises(InvalidInput):
         one_time_withdrawal("tired_of_paying", 0, 100, AVERAGE, ON)
     assert set(WITHDRAWAL_CASES.values()) == {"a", "b", "c", "d", "đ"}
+    assert set(params_on(ON).value("lump_sum_support_kept")) == {"serious_illness", "severe_disability"}
 
 
 def test_survivors_of_a_voluntary_contributor():

@@ -3,7 +3,9 @@ hand from the law (Labour Code Art 169, Decree 135/2020, Law 41/2024); the arith
 comments. Today is 26/11/2026."""
 from datetime import date
 
-from bot.situation import Facts, assess
+from hypothesis import given, strategies as st
+
+from bot.situation import OPTIONS, Facts, assess
 
 ON = date(2026, 11, 26)
 
@@ -136,3 +138,17 @@ def test_an_income_outside_the_range_is_set_aside_with_a_note():
 def test_only_compulsory_years_known():
     s = assess(Facts(gender="female", age=57, compulsory_months=120), ON)
     assert s.contribution_months == 120 and {"total_is_compulsory", "compulsory_other_rules"} <= set(s.notes)
+
+
+@given(st.sampled_from(["male", "female"]), st.integers(1950, 2005), st.integers(1, 12), st.integers(0, 600),
+       st.one_of(st.none(), st.integers(2008, 2026)))
+def test_the_routes_offered_are_the_ones_the_law_opens(gender, year, month, months, joined):
+    s = assess(Facts(gender=gender, birth_year=year, birth_month=month, contribution_months=months,
+                     joined_voluntary_year=joined), ON)
+    assert s.options and set(s.options) <= set(OPTIONS)
+    if "withdrawal" in s.options:  # Art 102(1)(a) only: retirement age reached, fewer than 15 years
+        assert s.retirement.general_reached and s.missing_months > 0
+    if "make_up" in s.options:  # at most 5 years missing when retirement age is reached
+        assert 0 < s.missing_at_retirement <= 60 and s.make_up.missing_months == s.missing_at_retirement
+    if s.status == "entitled_now":
+        assert s.options == ("pension",) and (s.missing_months == 0 or s.rule == "transitional")

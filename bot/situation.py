@@ -328,7 +328,7 @@ def _with_formatted(s: Situation, income_known: bool) -> Situation:
         out["keep_paying_income"] = money(s.keep_paying.income)
     if s.allowance:
         out["allowance_min"] = money(s.allowance.minimum)
-        out["social_pension_age"] = str(s.allowance.social_pension_age)
+        out["allowance_until_age"] = str(s.allowance.social_pension_age)
     if s.pension and s.pension.eligible:
         out["rate"] = percent(s.pension.rate)
         out["counted_years"] = f"{s.pension.counted_years:g}".replace(".", ",")

@@ -1,9 +1,7 @@
 """`bot` command for staff: the same calculators the assistant uses.
 
-    bot calc contribution --income 5000000 --group other --period 3 [--on 2026-11-24]
-    bot calc advance --income 5000000 --years 5 [--monthly-return 0.004]
-    bot calc pension --gender female --months 240 --income 5000000
-    bot calc retirement --gender male --born 1966-01
+    bot [--on 2026-11-24] calc contribution|advance|pension|retirement|make-up|withdrawal|allowance|survivor|situation ...
+                                       the calculators (examples in bot/calc_cli.py)
     bot db upgrade                     apply the database migrations (BOT_DATABASE_URL)
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
@@ -31,11 +29,9 @@ from pathlib import Path
 import yaml
 from datetime import date
 
-from bot import clock, db, privacy
-from bot.amounts import parse_amount
+from bot import calc_cli, clock, db, privacy
 from bot.channels.credentials import enabled_channels
-from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, pension, retirement
-from bot.formatting import age, money, percent, years_months
+from bot.calculators import InvalidInput
 from bot.leads import EXPORT_FIELDS, lead_as_dict, now
 from bot.outbox import Desk
 from bot.phones import mask_phone
@@ -43,18 +39,6 @@ from bot.review import Inbox, ReviewError, trained_texts
 from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
 from bot.staff.exports import csv_text
-
-
-def _amount(text: str) -> int:
-    value = parse_amount(text)
-    if value is None:
-        raise argparse.ArgumentTypeError(f"không đọc được số tiền: {text}")
-    return value
-
-
-def _month(text: str) -> tuple[int, int]:
-    year, month = text.split("-")
-    return int(year), int(month)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,24 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     story.add_argument("--conversation", required=True)
     story.add_argument("--output", help="file to write (default: standard output)")
     commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
-    calc = commands.add_parser("calc").add_subparsers(dest="what", required=True)
-    c = calc.add_parser("contribution")
-    c.add_argument("--income", type=_amount, required=True)
-    c.add_argument("--group", action="append", choices=list(SUPPORT_GROUP_LABELS))
-    c.add_argument("--period", type=int, default=1, choices=[1, 3, 6, 12])
-    a = calc.add_parser("advance")
-    a.add_argument("--income", type=_amount, required=True)
-    a.add_argument("--group", action="append", choices=list(SUPPORT_GROUP_LABELS))
-    a.add_argument("--years", type=int, required=True)
-    a.add_argument("--monthly-return", type=float, default=None,
-                   help="the fund's monthly return (default: the policy data's, if known)")
-    p = calc.add_parser("pension")
-    p.add_argument("--gender", choices=["male", "female"], required=True)
-    p.add_argument("--months", type=int, required=True, help="months of contributions")
-    p.add_argument("--income", type=_amount, required=True, help="average monthly income")
-    r = calc.add_parser("retirement")
-    r.add_argument("--gender", choices=["male", "female"], required=True)
-    r.add_argument("--born", type=_month, required=True, help="YYYY-MM")
+    calc_cli.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
     return parser
 
 
@@ -232,46 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "privacy":
         print(privacy.purge(db.make_engine(), privacy.Retention.from_env(), now()))
         return 0
-    on = args.on or clock.today()
     try:
-        if args.what == "contribution":
-            c = contribution(args.income, args.group or ["other"], args.period, on)
-            lines = [
-                f"Thu nhập {money(c.income)}: đóng {money(c.gross_monthly)}/tháng",
-                f"Nhà nước hỗ trợ ({SUPPORT_GROUP_LABELS[c.support_group]}, {percent(c.support_rate)}): {money(c.support_monthly)}/tháng",
-                f"Còn phải nộp: {money(c.net_monthly)}/tháng, {money(c.net_period)} cho {c.period_months} tháng",
-                f"Hạn nộp: {c.deadline:%d/%m/%Y}",
-            ]
-            sources = c.sources
-        elif args.what == "advance":
-            ad = advance_payment(args.income, args.group or ["other"], args.years, on, args.monthly_return)
-            lines = [f"Đóng trước {years_months(ad.months)}: {money(ad.net_monthly)}/tháng × {ad.months} tháng"
-                     f" = {money(ad.undiscounted)}"]
-            if ad.monthly_return is None:
-                lines.append("Chưa có lãi suất của quỹ: số trên chưa được giảm trừ (là mức tối đa)")
-            else:
-                lines.append(f"Giảm trừ theo lãi suất tháng {percent(ad.monthly_return)}: khoảng {money(ad.amount)}")
-            lines.append("Số tiền chính thức do cơ quan BHXH tính")
-            sources = ad.sources
-        elif args.what == "pension":
-            pe = pension(args.gender, args.months, args.income, on)
-            if pe.eligible:
-                lines = [f"Tỷ lệ hưởng {percent(pe.rate)}: lương hưu ước tính {money(pe.monthly)}/tháng"]
-                if pe.extra_one_time:
-                    lines.append(f"Trợ cấp một lần khi nghỉ hưu: {money(pe.extra_one_time)}")
-            else:
-                lines = [f"Chưa đủ điều kiện lương hưu: còn thiếu {years_months(pe.missing_months)}"]
-            sources = pe.sources
-        else:
-            year, month = args.born
-            rt = retirement(args.gender, year, month, on)
-            lines = [f"Tuổi nghỉ hưu: {age(rt.age_months)}, đủ tuổi vào {rt.reached:%m/%Y}",
-                     f"Hưởng lương hưu từ {rt.pension_from:%m/%Y}"]
-            sources = (rt.source,)
+        print(calc_cli.run(args, args.on or clock.today()))
     except InvalidInput as error:
         print(error.message, file=sys.stderr)
         return 2
-    print("\n".join(lines + ["Căn cứ: " + "; ".join(sources)]))
     return 0
 
 

@@ -20,9 +20,13 @@ class Figures:
 
 
 def retirement_age_months(snapshot: PolicySnapshot, gender: str, year: int) -> int:
-    """Age in months required of someone reaching retirement age in `year` (Decree 135/2020)."""
+    """Age in months required of someone reaching retirement age in `year` (Labour Code 2019 Art
+    169(2), Decree 135/2020 Appendix I). The schedule starts in 2021: whoever reached 60 (men) / 55
+    (women) before it retired at that age, not at the schedule's first step."""
     rule = snapshot.value("retirement_age")[gender]
-    months = rule["start_months"] + rule["step_months"] * max(0, year - rule["start_year"])
+    if year < rule["start_year"]:
+        return rule["before_start_months"]
+    months = rule["start_months"] + rule["step_months"] * (year - rule["start_year"])
     return min(months, rule["final_months"])
 
 
@@ -48,6 +52,8 @@ def figures_on(day: date) -> Figures:
     maternity = p.value("maternity_conditions")
     lump_conditions = p.value("lump_sum_conditions")
     retirement = p.value("retirement_age")
+    transitional = p.value("transitional_retirement")
+    pensioner_survivor = p.value("survivor_pensioner")
     figures = {
         "hotline": p.value("hotline"),
         "hotline_hours": p.value("hotline_hours"),
@@ -58,7 +64,7 @@ def figures_on(day: date) -> Figures:
         "reference_level": money(ref.value),
         "income_ceiling": money(ceiling),
         "max_contribution": money(rate.value * ceiling),
-        "support_max_years": str(p.value("support_max_months") // 12),
+        "support_max_years": fig(str(p.value("support_max_months") // 12), p["support_max_months"]),
         "min_join_age": str(p.value("min_join_age")),
         "pension_min_years": str(p.value("pension_min_years")),
         "pension_female_base": percent(pension["female"]["base"]),
@@ -72,7 +78,10 @@ def figures_on(day: date) -> Figures:
         "pension_female_max_years": str(_years_to_cap(pension["female"], pension["max"])),
         "pension_male_max_years": str(_years_to_cap(pension["male"], pension["max"])),
         "pension_extra_multiple": _decimal(p.value("pension_extra_payment")),
+        "pension_extra_after_age_multiple": _decimal(p.value("pension_extra_after_retirement_age")),
+        "average_income_min": fig(money(p.value("average_income_min")), p["average_income_min"]),
         "make_up_max_years": str(p.value("make_up_max_years")),
+        "make_up_opens": _months_before_retirement_age(p.value("make_up_opens_months_before")),
         "advance_max_years": str(p.value("advance_max_years")),
         "deadline_quarter": str(deadlines[3]),
         "deadline_half_year": str(deadlines[6]),
@@ -95,11 +104,17 @@ def figures_on(day: date) -> Figures:
         "survivor_after": _decimal(survivor.value["after"]),
         "survivor_split_year": str(survivor.value["split_year"]),
         "survivor_refund_below_months": str(p.value("survivor_refund_below_months")),
+        "survivor_mixed_career_min": _decimal(p.value("survivor_mixed_career_min")),
+        "survivor_pensioner_months": str(pensioner_survivor["months"]),
+        "survivor_pensioner_per_month_drawn": _decimal(pensioner_survivor["per_month_drawn"]),
+        "survivor_pensioner_min_months": str(pensioner_survivor["min_months"]),
+        "survivor_monthly_min_compulsory_years": str(p.value("survivor_monthly_min_compulsory_months") // 12),
         "pensioner_health_insurance": p.value("pensioner_health_insurance"),
         "form_paper": p.value("registration_forms")["paper"],
         "form_online": p.value("registration_forms")["online"],
         "income_ceiling_multiple": str(multiple.value),
         "monthly_allowance_min": money(p.value("monthly_allowance_min")),
+        "monthly_allowance_health_insurance": p.value("monthly_allowance_health_insurance"),
         "social_pension_age": str(p.value("social_pension_age")["other"]),
         "social_pension_age_poor": str(p.value("social_pension_age")["poor"]),
         "book_issue_days": str(p.value("book_issue_days")),
@@ -111,24 +126,30 @@ def figures_on(day: date) -> Figures:
         "retirement_age_female_final": age(retirement["female"]["final_months"]),
         "retirement_final_year_male": str(final_retirement_year(p, "male")),
         "retirement_final_year_female": str(final_retirement_year(p, "female")),
+        "retirement_age_male_before_schedule": age(retirement["male"]["before_start_months"]),
+        "retirement_age_female_before_schedule": age(retirement["female"]["before_start_months"]),
+        "transitional_joined_before": _date(transitional["joined_before"]),
+        "transitional_min_years": str(transitional["min_months"] // 12),
+        "transitional_age_male": age(transitional["age_months"]["male"]),
+        "transitional_age_female": age(transitional["age_months"]["female"]),
     }
     for group, share in support.value.items():
-        figures[f"support_{group}"] = percent(share)
+        figures[f"support_{group}"] = fig(percent(share), support)
         figures[f"support_{group}_amount"] = fig(money(share * floor_contribution), support, rate, floor)
         figures[f"pays_{group}_at_floor"] = fig(money((1 - share) * floor_contribution), support, rate, floor)
-    for name in ("contribution_rate", "income_floor", "reference_level", "income_ceiling_multiple",
-                 "support_rate", "pension_min_years", "pension_rate", "pension_extra_payment",
-                 "make_up_max_years", "advance_max_years", "payment_deadline_months",
-                 "maternity_allowance", "funeral_multiple", "lump_sum_multiples",
-                 "survivor_lump_sum_multiples", "monthly_allowance_min", "min_join_age",
-                 "book_issue_days", "retirement_age", "pensioner_health_insurance",
-                 "recorded_time_kept", "registration_forms"):
-        figures[f"src_{name}"] = p[name].source
+    for name, param in p.params.items():  # src_<parameter>: the legal basis of every parameter
+        figures[f"src_{name}"] = param.source
     return Figures(figures, frozenset(k for k, v in figures.items() if v.endswith(UNCERTAIN_MARK)))
 
 
 def _years_to_cap(rule: dict, cap: float) -> int:
     return rule["base_years"] + round((cap - rule["base"]) / rule["step"])
+
+
+def _months_before_retirement_age(months: int) -> str:
+    """1 -> 'tháng liền trước tháng đủ tuổi nghỉ hưu'."""
+    before = "tháng liền trước" if months == 1 else f"{months} tháng trước"
+    return f"{before} tháng đủ tuổi nghỉ hưu"
 
 
 def _date(day: date) -> str:

@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any, Mapping
 
 from bot.amounts import MILLION
-from bot.calculators import SUPPORT_GROUP_LABELS, InvalidInput, contribution, income_range, pension, retirement
+from bot.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution, income_range,
+                             pension, retirement)
 from bot.figures import Figures, figures_on
 from bot.formatting import age, millions, money, percent, years_months
 from bot.policy import params_on
@@ -166,8 +167,8 @@ def _values(entities: list[dict[str, Any]], text: str, asked: str | None) -> dic
 def _validate(key: str, value: Any, flow: str, day: date) -> tuple[Any, str | None]:
     """(value, None) when the law allows it, else (None, a polite reason)."""
     p = params_on(day)
-    if key == "income":
-        floor, ceiling = income_range(p)
+    if key == "income":  # the pension takes the career's average, which may be below today's floor
+        floor, ceiling = income_range(p) if flow == "contribution" else average_income_range(p)
         if not floor <= value <= ceiling:
             what = "Mức thu nhập chọn để đóng" if flow == "contribution" else "Bình quân thu nhập làm căn cứ đóng"
             return None, f"{what} phải từ {money(floor)} đến {money(ceiling)} một tháng."

@@ -74,6 +74,11 @@ def params_on(day: date) -> PolicySnapshot:
     return PolicySnapshot(day, chosen)
 
 
+def distinct_sources(*sources: str) -> tuple[str, ...]:
+    """Each legal source once, in order: ("A; B", "A", "C") -> ("A", "B", "C")."""
+    return tuple(dict.fromkeys(part.strip() for source in sources for part in source.split(";") if part.strip()))
+
+
 def weakest(*params: Param) -> str:
     """The confidence of a figure derived from several parameters."""
     return min((p.confidence for p in params), key=CONFIDENCE_ORDER.index)

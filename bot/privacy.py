@@ -18,7 +18,6 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta

@@ -42,9 +42,11 @@ def test_contribution_asks_income_with_buttons_then_group(chat):
     assert [r.response for r in replies] == ["utter_ask_contribution", "utter_ask_income"]
     assert [b["title"] for b in replies[-1].buttons] == ["Thấp nhất 1,5 triệu", "3 triệu", "5 triệu", "10 triệu"]
     assert replies[-1].buttons[2]["payload"] == '/inform{"amount": 5000000}'
-    assert chat.names("inform", "/inform", [{"entity": "amount", "value": 5_000_000}]) == ["utter_ask_target_group"]
-    (result,) = chat.say("inform", "/inform", [{"entity": "target_group", "value": "poor"}])
-    assert result.response == "utter_contribution_result"
+    # the question quotes the support rates, which are not certain (confidence M): one note
+    assert chat.names("inform", "/inform", [{"entity": "amount", "value": 5_000_000}]) == [
+        "utter_ask_target_group", "utter_uncertain_note"]
+    result, note = chat.say("inform", "/inform", [{"entity": "target_group", "value": "poor"}])
+    assert (result.response, note.response) == ("utter_contribution_result", "utter_uncertain_note")
     assert (result.variables["gross"], result.variables["net"]) == ("1.100.000 đồng", "935.000 đồng")
     assert chat.slots["flow"] is None
 
@@ -52,7 +54,7 @@ def test_contribution_asks_income_with_buttons_then_group(chat):
 def test_group_said_before_is_not_asked_again(chat):
     chat.say("inform", "nhà tôi hộ cận nghèo")
     chat.say("ask_contribution", "dong bn")
-    (result,) = chat.say("inform", "3 triệu")
+    result, _ = chat.say("inform", "3 triệu")
     assert result.response == "utter_contribution_result" and result.variables["support_label"] == "hộ cận nghèo"
 
 
@@ -63,7 +65,7 @@ def test_wrong_income_is_reasked_with_the_allowed_range(chat):
     assert "1.500.000 đồng đến 50.600.000 đồng" in replies[0].variables["message"]
     assert chat.slots["income"] is None and chat.slots["flow"] == "contribution"
     assert chat.names("nlu_fallback", "không biết nữa") == ["utter_flow_not_understood", "utter_ask_income"]
-    assert chat.names("inform", "5") == ["utter_ask_target_group"]  # a bare 5 means 5 triệu
+    assert chat.names("inform", "5") == ["utter_ask_target_group", "utter_uncertain_note"]  # 5 means 5 triệu
     assert chat.say("inform", "khác")[0].variables["net"] == "1.034.000 đồng"
 
 
@@ -91,6 +93,17 @@ def test_pension_flow_asks_only_what_is_missing(chat):
     assert (result.response, note.response) == ("utter_pension_result", "utter_estimate_note")
     assert result.variables["monthly"] == "2.750.000 đồng"
     assert "Luật BHXH 2024, Điều 99" in result.variables["sources"]
+
+
+def test_pension_accepts_an_average_income_below_todays_floor(chat):
+    """The average covers the whole career (the floor was 700.000 until 2021)."""
+    chat.say("ask_pension", "nữ đóng 20 năm thì lương hưu bao nhiêu")
+    result, _ = chat.say("inform", "1 triệu")
+    assert result.response == "utter_pension_result" and result.variables["monthly"] == "550.000 đồng"  # 55 %
+    other = Chat(chat.responses)
+    other.say("ask_pension", "nữ đóng 20 năm thì lương hưu bao nhiêu")
+    replies = other.say("inform", "500000", [{"entity": "amount", "value": 500_000}])
+    assert replies[0].response == "utter_invalid_value" and "700.000 đồng" in replies[0].variables["message"]
 
 
 def test_pension_reuses_the_income_given_earlier(chat):
@@ -148,7 +161,7 @@ def test_no_message_breaks_a_calculation_in_progress(responses, text):
 
 def test_a_full_question_during_a_calculation_is_answered_as_asked(chat):
     chat.say("ask_contribution", "đóng bao nhiêu")
-    (reply,) = chat.say("ask_contribution", "thu nhập 5 triệu thì đóng bao nhiêu 1 tháng")
+    reply, _ = chat.say("ask_contribution", "thu nhập 5 triệu thì đóng bao nhiêu 1 tháng")
     assert reply.response == "utter_contribution_result" and chat.slots["flow"] is None
     chat.say("ask_contribution", "đóng bao nhiêu")
     assert chat.names("ask_state_support", "hộ nghèo được nhà nước hỗ trợ bao nhiêu")[0] == "utter_ask_state_support"

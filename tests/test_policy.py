@@ -43,27 +43,56 @@ def test_no_data_before_the_2024_law():
         (TODAY, "max_contribution", "11.132.000 đồng"),
         (BEFORE, "income_ceiling", "46.800.000 đồng"),
         (BEFORE, "max_contribution", "10.296.000 đồng"),
-        (TODAY, "support_poor_amount", "165.000 đồng"),
-        (TODAY, "pays_poor_at_floor", "165.000 đồng"),
-        (TODAY, "support_near_poor_amount", "132.000 đồng"),
-        (TODAY, "pays_near_poor_at_floor", "198.000 đồng"),
-        (TODAY, "support_ethnic_minority_amount", "99.000 đồng"),
-        (TODAY, "pays_ethnic_minority_at_floor", "231.000 đồng"),
-        (TODAY, "support_other_amount", "66.000 đồng"),
-        (TODAY, "pays_other_at_floor", "264.000 đồng"),
+        # support rates are confidence M (the decree's own text was not read): marked "(*)"
+        (TODAY, "support_poor", "50% (*)"),
+        (TODAY, "support_poor_amount", "165.000 đồng (*)"),
+        (TODAY, "pays_poor_at_floor", "165.000 đồng (*)"),
+        (TODAY, "support_near_poor_amount", "132.000 đồng (*)"),
+        (TODAY, "pays_near_poor_at_floor", "198.000 đồng (*)"),
+        (TODAY, "support_ethnic_minority_amount", "99.000 đồng (*)"),
+        (TODAY, "pays_ethnic_minority_at_floor", "231.000 đồng (*)"),
+        (TODAY, "support_other_amount", "66.000 đồng (*)"),
+        (TODAY, "pays_other_at_floor", "264.000 đồng (*)"),
         (TODAY, "funeral_allowance", "25.300.000 đồng"),
         (BEFORE, "funeral_allowance", "23.400.000 đồng"),
         (TODAY, "maternity_allowance", "2.000.000 đồng"),
         (TODAY, "pension_min_years", "15"),
         (TODAY, "pension_female_max_years", "30"),
         (TODAY, "pension_male_max_years", "35"),
-        (TODAY, "support_max_years", "10"),
+        (TODAY, "support_max_years", "10 (*)"),
         (TODAY, "monthly_allowance_min", "500.000 đồng"),
         (TODAY, "retirement_age_male_now", "61 tuổi 6 tháng"),
         (TODAY, "retirement_age_female_now", "57 tuổi"),
         (TODAY, "retirement_final_year_male", "2028"),
         (TODAY, "retirement_final_year_female", "2035"),
         (TODAY, "hotline", "1900 9068"),
+        # issue 14: the figures the corrected answers quote
+        (TODAY, "retirement_age_male_before_schedule", "60 tuổi"),
+        (TODAY, "retirement_age_female_before_schedule", "55 tuổi"),
+        (TODAY, "transitional_joined_before", "1/1/2021"),
+        (TODAY, "transitional_min_years", "20"),
+        (TODAY, "transitional_age_male", "60 tuổi"),
+        (TODAY, "transitional_age_female", "55 tuổi"),
+        (TODAY, "src_transitional_retirement", "Luật BHXH 2024, Điều 141 khoản 9"),
+        (TODAY, "pension_extra_multiple", "0,5"),
+        (TODAY, "pension_extra_after_age_multiple", "2"),
+        (TODAY, "src_pension_extra_after_retirement_age", "Luật BHXH 2024, Điều 100 khoản 2"),
+        (TODAY, "average_income_min", "700.000 đồng (*)"),
+        (TODAY, "make_up_opens", "tháng liền trước tháng đủ tuổi nghỉ hưu"),
+        (TODAY, "src_make_up_opens_months_before",
+         "Luật BHXH 2024, Điều 36 khoản 3 điểm e; Nghị định 159/2025/NĐ-CP, Điều 7"),
+        (TODAY, "survivor_pensioner_months", "48"),
+        (TODAY, "survivor_pensioner_per_month_drawn", "0,5"),
+        (TODAY, "survivor_pensioner_min_months", "3"),
+        (TODAY, "src_survivor_pensioner", "Luật BHXH 2024, Điều 110 khoản 4"),
+        (TODAY, "survivor_mixed_career_min", "3"),
+        (TODAY, "src_survivor_mixed_career_min", "Luật BHXH 2024, Điều 110 khoản 3"),
+        (TODAY, "survivor_monthly_min_compulsory_years", "15"),
+        (TODAY, "src_survivor_monthly_min_compulsory_months", "Luật BHXH 2024, Điều 111"),
+        (TODAY, "monthly_allowance_health_insurance", "ngân sách nhà nước"),
+        (TODAY, "social_pension_age", "75"),
+        (TODAY, "social_pension_age_poor", "70"),
+        (TODAY, "src_lump_sum_support_kept", "Luật BHXH 2024, Điều 102"),
     ],
 )
 def test_figures_match_the_policy_file(day, name, expected):
@@ -75,11 +104,41 @@ def test_an_uncertain_figure_is_marked():
     assert figures_2027.values["income_floor"] == "2.200.000 đồng (*)"
     assert {"income_floor", "min_contribution", "support_poor_amount"} <= figures_2027.uncertain
     assert "income_ceiling" not in figures_2027.uncertain
-    assert not figures_on(TODAY).uncertain
+    assert figures_2027.values["src_income_floor"] == "Luật BHXH 2024, Điều 31; Nghị định 351/2025/NĐ-CP (chuẩn nghèo nông thôn 2027-2030)"
+    # today: the floor is certain; the support rates (and what follows from them) and the lowest
+    # average income base rest on one secondary source (M)
+    support = {f"{prefix}{group}{suffix}" for group in ("poor", "near_poor", "ethnic_minority", "other")
+               for prefix, suffix in (("support_", ""), ("support_", "_amount"), ("pays_", "_at_floor"))}
+    assert figures_on(TODAY).uncertain == support | {"support_max_years", "average_income_min"}
+
+
+def test_the_2027_floor_is_medium_confidence_and_the_support_rates_too():
+    assert params_on(date(2027, 1, 1))["income_floor"].confidence == "M"
+    assert params_on(TODAY)["support_rate"].confidence == "M"
+    assert params_on(TODAY)["support_max_months"].confidence == "M"
+    assert params_on(TODAY)["make_up_compounded"].confidence == "M"
+
+
+def test_every_parameter_has_its_source_variable():
+    figures = figures_on(TODAY).values
+    assert all(figures[f"src_{name}"] for name in load_rows())
+
+
+def test_whether_the_make_up_gets_state_support_is_left_open():
+    """No source settles it (Decree 159/2025 Art 5 and 7 not read): the data says so with null."""
+    row = params_on(TODAY)["make_up_state_support"]
+    assert row.value is None and row.confidence == "L"
 
 
 def test_retirement_age_schedule():
     p = params_on(TODAY)
+    # before the schedule (Decree 135/2020 Appendix I starts with those reaching it in 2021)
+    assert retirement_age_months(p, "female", 2019) == 55 * 12
+    assert retirement_age_months(p, "female", 2020) == 55 * 12
+    assert retirement_age_months(p, "male", 2020) == 60 * 12
+    # 2021: men 60 y 3 m, women 55 y 4 m
+    assert retirement_age_months(p, "male", 2021) == 60 * 12 + 3
+    assert retirement_age_months(p, "female", 2021) == 55 * 12 + 4
     assert retirement_age_months(p, "male", 2027) == 61 * 12 + 9
     assert retirement_age_months(p, "female", 2027) == 57 * 12 + 4
     assert retirement_age_months(p, "male", 2040) == 62 * 12

@@ -11,9 +11,9 @@ from bot.figures import Figures, figures_on
 from bot.flows import (FLOW_SLOT, GENDER_LABELS, Reply, Step, ask_which_province, contribution_result,
                        continue_flow, reask, start_flow)
 from bot.formatting import money, years_months
-from bot.provinces import resolve_province
-from bot.target_groups import groups
-from bot.text import MAX_QUESTION_CHARS, clean_message, has_words
+from bot.language.provinces import resolve_province
+from bot.language.target_groups import groups
+from bot.language.text import MAX_QUESTION_CHARS, clean_message, has_words
 
 FALLBACK = "utter_nlu_fallback"
 UNCERTAIN_NOTE = "utter_uncertain_note"

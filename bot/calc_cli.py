@@ -18,12 +18,12 @@ import argparse
 from datetime import date
 from typing import Callable
 
-from bot.amounts import parse_amount
 from bot.benefits import (ALTERNATIVE_LABELS, WITHDRAWAL_CASE_LABELS, WITHDRAWAL_CASES, monthly_allowance,
                           one_time_withdrawal, survivor_of_contributor, survivor_of_pensioner)
 from bot.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, make_up, make_up_cost, pension,
                              retirement)
 from bot.formatting import age, money, percent, years_months
+from bot.language.amounts import parse_amount
 from bot.notes import NOTES
 from bot.policy import distinct_sources, params_on
 from bot.situation import Facts, assess

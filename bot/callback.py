@@ -21,9 +21,9 @@ from bot.flows import CALLBACK, FACTS, FLOW_SLOT, Reply, Step, ask_which_provinc
 from bot.formatting import money
 from bot.leads import InvalidLead, LeadRequest, check
 from bot.privacy import Retention, StoredLead
-from bot.provinces import province_by_name, resolve_province
-from bot.target_groups import groups
-from bot.text import fold
+from bot.language.provinces import province_by_name, resolve_province
+from bot.language.target_groups import groups
+from bot.language.text import fold
 
 # The consent text: what is stored, why, who sees it, for how long, then the rights and the question.
 CONSENT_NOTICE, CONSENT_RESPONSE = "utter_consent_notice", "utter_ask_consent"

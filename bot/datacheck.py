@@ -30,9 +30,9 @@ import yaml
 from bot import clock
 from bot.calculators import income_range
 from bot.figures import figures_on
+from bot.language.target_groups import groups
+from bot.language.text import fold, nfc
 from bot.policy import params_on
-from bot.target_groups import groups
-from bot.text import fold, nfc
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios.yml"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.text import strip_diacritics
+from bot.language.text import strip_diacritics
 
 TEST_SET = Path("tests/nlu")
 RESULTS = Path("results")

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
-from bot.amounts import MILLION
+from bot.language.amounts import MILLION
 from bot.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution, income_range,
                              pension, retirement)
 from bot.figures import Figures, figures_on
 from bot.formatting import age, millions, money, percent, years_months
 from bot.policy import params_on
-from bot.provinces import ProvinceMatch
-from bot.target_groups import groups
-from bot.text import fold
+from bot.language.provinces import ProvinceMatch
+from bot.language.target_groups import groups
+from bot.language.text import fold
 
 # Slots that hold what the user told about themselves (filled by Rasa from entities, or by a flow).
 FACTS = ("income", "target_group", "gender", "birth_year", "birth_month", "contribution_months")

@@ -19,11 +19,11 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.calculators import income_range
 from bot.clock import VIETNAM
-from bot.phones import mask_phone, normalise_phone
+from bot.language.phones import mask_phone, normalise_phone
+from bot.language.provinces import province_by_name
+from bot.language.target_groups import groups
+from bot.language.text import fold
 from bot.policy import PolicyDataError, params_on
-from bot.provinces import province_by_name
-from bot.target_groups import groups
-from bot.text import fold
 
 log = logging.getLogger(__name__)
 Base = declarative_base()

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from bot.datacheck import load_examples
 from bot.db import ROOT
 from bot.flows import CALLBACK, FLOW_SLOT
+from bot.language.phones import find_phones
+from bot.language.text import expand_tokens, fold
 from bot.leads import Base, Consent, Lead, UtcDateTime, now
-from bot.phones import find_phones
-from bot.text import expand_tokens, fold
 
 REVIEW_BELOW = 0.7
 FALLBACK = "nlu_fallback"

@@ -19,7 +19,7 @@ from bot.figures import figures_on
 from bot.flows import Reply
 from bot.formatting import money
 from bot.policy import params_on
-from bot.target_groups import groups
+from bot.language.target_groups import groups
 
 DATA_FILE = Path(__file__).parent / "data" / "scenarios.yml"
 SHOWN_SLOT, ASKED_SLOT = "scenario_group", "group_asked"

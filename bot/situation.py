@@ -18,8 +18,8 @@ from bot.benefits import MonthlyAllowance, monthly_allowance
 from bot.calculators import (Contribution, MakeUpCost, Pension, Retirement, add_months, average_income_range,
                              contribution, income_range, make_up_cost, pension, retirement)
 from bot.formatting import age, money, percent, years_months
+from bot.language.target_groups import groups
 from bot.policy import distinct_sources, params_on
-from bot.target_groups import groups
 
 STATUSES = ("entitled_now", "entitled_now_or_soon", "entitled_later", "short_of_years", "incomplete")
 OPTIONS = ("pension", "keep_paying", "make_up", "monthly_allowance", "withdrawal")

@@ -1,8 +1,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.amounts import find_amounts, parse_amount
-from bot.extract import extract
+from bot.language.amounts import find_amounts, parse_amount
+from bot.language.extract import extract
 
 
 @pytest.mark.parametrize(

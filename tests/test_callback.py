@@ -10,7 +10,7 @@ from bot import db
 from bot.answers import plan_answer
 from bot.callback import CONSENT_VERSION, Conversation, consent_sha256
 from bot.cli import main
-from bot.extract import extract
+from bot.language.extract import extract
 from bot.leads import LeadStore, lead_as_dict
 from bot.outbox import Desk
 from conftest import TODAY

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.extract import extract
+from bot.language.extract import extract
 
 
 def entities(text):

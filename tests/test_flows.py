@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bot.answers import plan_answer
-from bot.extract import extract
 from bot.flows import is_cancel
+from bot.language.extract import extract
 from conftest import TODAY
 
 # Entity -> slot, as the from_entity mappings of domain.yml.

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 import yaml
 
-from bot.text import fold, strip_diacritics
+from bot.language.text import fold, strip_diacritics
 from conftest import ROOT
 
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 import yaml
 
-from bot.phones import normalise_phone
-from bot.provinces import OFFICES_FILE, all_provinces
+from bot.language.phones import normalise_phone
+from bot.language.provinces import OFFICES_FILE, all_provinces
 
 SOURCED_FIELDS = ("seat", "address", "phone", "website", "email")
 NOT_FOUND = "not found in public sources read on"

@@ -1,5 +1,5 @@
 """Every parser of bot/ reads a hostile 64 KB message in linear time (issue 13): the channels cut a
-message at bot.text.MAX_INPUT_CHARS, but the parsers must not depend on it.
+message at bot.language.text.MAX_INPUT_CHARS, but the parsers must not depend on it.
 
 Timed with the CPU time of this process, the best of three runs: other processes on a shared
 machine only add wall-clock time, while a quadratic parser (45 s for "5 nam " * 10,000 before)
@@ -16,15 +16,16 @@ from typing import Callable
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from bot import amounts, callback, extract, flows, phones, provinces, target_groups, text
-from bot.amounts import find_amounts
+from bot import callback, flows
 from bot.callback import wants_withdrawal
-from bot.extract import extract as extract_entities
 from bot.flows import is_cancel
-from bot.phones import find_phones
-from bot.provinces import find_provinces
-from bot.target_groups import find_groups
-from bot.text import clean_message, expand_tokens, fold
+from bot.language import amounts, extract, phones, provinces, target_groups, text
+from bot.language.amounts import find_amounts
+from bot.language.extract import extract as extract_entities
+from bot.language.phones import find_phones
+from bot.language.provinces import find_provinces
+from bot.language.target_groups import find_groups
+from bot.language.text import clean_message, expand_tokens, fold
 
 SIZE = 64 * 1024
 BOUND_SECONDS = 0.5

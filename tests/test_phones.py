@@ -1,6 +1,6 @@
 import pytest
 
-from bot.phones import find_phones, mask_phone, normalise_phone
+from bot.language.phones import find_phones, mask_phone, normalise_phone
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.provinces import all_provinces, find_provinces, province_by_name, resolve_province
-from bot.text import strip_diacritics
+from bot.language.provinces import all_provinces, find_provinces, province_by_name, resolve_province
+from bot.language.text import strip_diacritics
 
 
 def test_there_are_34_provinces_with_unique_names():
@@ -67,7 +67,7 @@ def test_never_raises(text):
 
 
 def test_every_province_has_its_office():
-    from bot.provinces import all_provinces
+    from bot.language.provinces import all_provinces
     offices = {p.name: p.office for p in all_provinces()}
     assert len(offices) == 34
     assert offices["Tuyên Quang"] == "Bảo hiểm xã hội tỉnh Tuyên Quang"

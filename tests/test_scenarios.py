@@ -11,8 +11,8 @@ import pytest
 from bot.calculators import contribution
 from bot.figures import figures_on
 from bot.formatting import money
+from bot.language.target_groups import groups
 from bot.scenarios import GROUP_MATTERS, example_income, scenarios
-from bot.target_groups import groups
 from conftest import TODAY
 from test_flows import Chat
 

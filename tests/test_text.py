@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from bot.text import clean_message, expand_tokens, fold, has_words, strip_diacritics
+from bot.language.text import clean_message, expand_tokens, fold, has_words, strip_diacritics
 
 
 def test_fold_removes_diacritics_case_and_d_stroke():

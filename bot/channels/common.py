@@ -1,6 +1,6 @@
 """What the connectors share: the deliveries already handled (providers retry and replay), work
 done after the webhook has answered (in each sender's order), long texts cut for the providers'
-limits, and the edge every message passes: cut at bot.text.MAX_INPUT_CHARS, and read against the
+limits, and the edge every message passes: cut at bot.language.text.MAX_INPUT_CHARS, and read against the
 buttons the assistant just offered (a tapped title or a typed number becomes the button's payload;
 a typed "/intent{...}" that was not offered is read as words)."""
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.language.text import cut, fold
 from bot.leads import Base, UtcDateTime, now
-from bot.text import cut, fold
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Rasa's REST channel (POST /webhooks/rest/webhook) with the edge of the other channels: a message
-is cut at bot.text.MAX_INPUT_CHARS before anything parses it, and a message starting with "/" is
+is cut at bot.language.text.MAX_INPUT_CHARS before anything parses it, and a message starting with "/" is
 a button's payload only when the assistant has just offered that button in this conversation
 (ButtonMemory, in the database); otherwise it is read as words. The channel recorded on a lead is
 "rest", whatever the client says, and the client's metadata is not stored."""

@@ -1,2 +1,2 @@
-"""Rasa NLU components: the only part of bot/ that imports Rasa, a thin shell around bot.text
-and bot.extract."""
+"""Rasa NLU components: the only part of bot/ that imports Rasa, a thin shell around bot.language.text
+and bot.language.extract."""

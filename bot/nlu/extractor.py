@@ -1,4 +1,4 @@
-"""Entity extractor backed by the rule-based parsers of bot.extract (amounts, provinces, phones,
+"""Entity extractor backed by the rule-based parsers of bot.language.extract (amounts, provinces, phones,
 ages, names, target groups), so values are resolved ("5tr" -> 5000000, "Hà Giang" -> "Tuyên
 Quang") rather than merely tagged. Like the tokenizer, it reads the first MAX_INPUT_CHARS of a message."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.extract import extract
-from bot.text import cut
+from bot.language.extract import extract
+from bot.language.text import cut
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

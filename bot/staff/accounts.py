@@ -19,8 +19,8 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, delete, fun
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.language.provinces import province_by_name
 from bot.leads import Base, UtcDateTime, now
-from bot.provinces import province_by_name
 
 log = logging.getLogger(__name__)
 

@@ -22,12 +22,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import clock
+from bot.language.provinces import all_provinces
 from bot.leads import NEXT_STATUSES, STATUSES, Lead, LeadStore, WorkflowError
 from bot.leads import now as clock_now
 from bot.outbox import Outbox, default_directory
-from bot.provinces import all_provinces
-from bot.staff import charts, exports, queries
 from bot.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
+from bot.staff import charts, exports, queries
 from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,
                                 Accounts, one_time_password, same_token)
 from bot.staff.labels import channel_label, erasure_label, group_label, interests_label

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from bot.target_groups import groups
+from bot.language.target_groups import groups
 
 CHANNELS = {"rest": "Web (REST)", "zalo": "Zalo", "messenger": "Messenger", "cmdline": "Dòng lệnh"}
 ERASURE_REASONS = {"withdrawal": "người dân đã rút đồng ý", "retention": "hết thời hạn lưu trữ"}

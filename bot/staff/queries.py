@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
+from bot.language.provinces import province_by_name
+from bot.language.text import fold
 from bot.leads import REGISTERED, STATUSES, Lead
 from bot.privacy import Erasure
-from bot.provinces import province_by_name
 from bot.staff.accounts import Staff
-from bot.text import fold
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PER_PAGE = 25

@@ -7,7 +7,7 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
-from bot.text import fold
+from bot.language.text import fold
 
 revision = "0002"
 down_revision = "0001"

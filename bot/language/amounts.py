@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.spans import TakenSpans
-from bot.text import fold
+from bot.language.spans import TakenSpans
+from bot.language.text import fold
 
 MILLION = 1_000_000
 THOUSAND = 1_000

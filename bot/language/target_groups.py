@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.text import fold
+from bot.language.text import fold
 
-DATA_FILE = Path(__file__).parent / "data" / "target_groups.yml"
+DATA_FILE = Path(__file__).parents[1] / "data" / "target_groups.yml"
 
 
 @dataclass(frozen=True)

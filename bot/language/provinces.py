@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.text import fold, nfc
+from bot.language.text import fold, nfc
 
-DATA_FILE = Path(__file__).parent / "data" / "provinces.yml"
-OFFICES_FILE = Path(__file__).parent / "data" / "offices.yml"
+DATA_FILE = Path(__file__).parents[1] / "data" / "provinces.yml"
+OFFICES_FILE = Path(__file__).parents[1] / "data" / "offices.yml"
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-@lru_cache(maxsize=8)  # every parser of bot.extract folds the same message: once is enough
+@lru_cache(maxsize=8)  # every parser of bot.language.extract folds the same message: once is enough
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese diacritics, keeping case: "Đóng bảo hiểm" -> "Dong bao hiem"."""
     decomposed = unicodedata.normalize("NFD", text)

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.amounts import find_amounts
-from bot.phones import find_phones
-from bot.provinces import find_provinces
-from bot.spans import TakenSpans
-from bot.target_groups import find_groups
-from bot.text import fold, nfc, strip_diacritics
+from bot.language.amounts import find_amounts
+from bot.language.phones import find_phones
+from bot.language.provinces import find_provinces
+from bot.language.spans import TakenSpans
+from bot.language.target_groups import find_groups
+from bot.language.text import fold, nfc, strip_diacritics
 
 _AGE = re.compile(r"(?<!\d)(?P<n>[1-9]\d)\s*(?:tuoi|t)\b")
 _BIRTH = re.compile(

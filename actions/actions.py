@@ -7,10 +7,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import callback, clock, privacy, scenarios
+from bot import callback, privacy, scenarios
 from bot.answers import plan_answer
 from bot.flows import FACTS, FLOW_SLOT
 from bot.outbox import Desk
+from bot.policy import clock
 
 _desk: Desk | None = None
 OUTBOX_REPLAY_SECONDS = 60

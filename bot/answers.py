@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from bot import callback, scenarios
-from bot.figures import Figures, figures_on
+from bot.policy.figures import Figures, figures_on
 from bot.flows import (FLOW_SLOT, GENDER_LABELS, Reply, Step, ask_which_province, contribution_result,
                        continue_flow, reask, start_flow)
-from bot.formatting import money, years_months
+from bot.policy.formatting import money, years_months
 from bot.language.provinces import resolve_province
 from bot.language.target_groups import groups
 from bot.language.text import MAX_QUESTION_CHARS, clean_message, has_words

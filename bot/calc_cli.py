@@ -1,5 +1,5 @@
 """`bot calc ...`: the calculators for staff. Each prints its result, the legal basis and what it
-assumes (bot.notes). bot.cli adds these subcommands and calls `run`.
+assumes (bot.policy.notes). bot.cli adds these subcommands and calls `run`.
 
     bot calc contribution --income 5000000 --group other --period 3
     bot calc advance --income 5000000 --years 5 [--monthly-return 0.004]
@@ -18,15 +18,15 @@ import argparse
 from datetime import date
 from typing import Callable
 
-from bot.benefits import (ALTERNATIVE_LABELS, WITHDRAWAL_CASE_LABELS, WITHDRAWAL_CASES, monthly_allowance,
-                          one_time_withdrawal, survivor_of_contributor, survivor_of_pensioner)
-from bot.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, make_up, make_up_cost, pension,
-                             retirement)
-from bot.formatting import age, money, percent, years_months
 from bot.language.amounts import parse_amount
-from bot.notes import NOTES
-from bot.policy import distinct_sources, params_on
-from bot.situation import Facts, assess
+from bot.policy.benefits import (ALTERNATIVE_LABELS, WITHDRAWAL_CASE_LABELS, WITHDRAWAL_CASES, monthly_allowance,
+                                 one_time_withdrawal, survivor_of_contributor, survivor_of_pensioner)
+from bot.policy.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, advance_payment, contribution, make_up,
+                                    make_up_cost, pension, retirement)
+from bot.policy.formatting import age, money, percent, years_months
+from bot.policy.notes import NOTES
+from bot.policy.rules import distinct_sources, params_on
+from bot.policy.situation import Facts, assess
 
 GENDERS = ["male", "female"]
 Result = tuple[list[str], tuple[str, ...], tuple[str, ...]]  # lines, sources, notes

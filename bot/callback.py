@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
 from bot import scenarios
-from bot.clock import VIETNAM
+from bot.policy.clock import VIETNAM
 from bot.flows import CALLBACK, FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
-from bot.formatting import money
+from bot.policy.formatting import money
 from bot.leads import InvalidLead, LeadRequest, check
 from bot.privacy import Retention, StoredLead
 from bot.language.provinces import province_by_name, resolve_province

@@ -29,12 +29,13 @@ from pathlib import Path
 import yaml
 from datetime import date
 
-from bot import calc_cli, clock, db, privacy
-from bot.calculators import InvalidInput
+from bot import calc_cli, db, privacy
 from bot.channels.credentials import enabled_channels
 from bot.language.phones import mask_phone
 from bot.leads import EXPORT_FIELDS, lead_as_dict, now
 from bot.outbox import Desk
+from bot.policy import clock
+from bot.policy.calculators import InvalidInput
 from bot.review import Inbox, ReviewError, trained_texts
 from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts

@@ -27,12 +27,12 @@ from typing import Iterable
 
 import yaml
 
-from bot import clock
-from bot.calculators import income_range
-from bot.figures import figures_on
 from bot.language.target_groups import groups
 from bot.language.text import fold, nfc
-from bot.policy import params_on
+from bot.policy import clock
+from bot.policy.calculators import income_range
+from bot.policy.figures import figures_on
+from bot.policy.rules import params_on
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios.yml"
 

@@ -14,11 +14,11 @@ from datetime import date
 from typing import Any, Mapping
 
 from bot.language.amounts import MILLION
-from bot.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution, income_range,
-                             pension, retirement)
-from bot.figures import Figures, figures_on
-from bot.formatting import age, millions, money, percent, years_months
-from bot.policy import params_on
+from bot.policy.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution,
+                                    income_range, pension, retirement)
+from bot.policy.figures import Figures, figures_on
+from bot.policy.formatting import age, millions, money, percent, years_months
+from bot.policy.rules import params_on
 from bot.language.provinces import ProvinceMatch
 from bot.language.target_groups import groups
 from bot.language.text import fold

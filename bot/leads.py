@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session, declarative_base, relationship
 from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
-from bot.calculators import income_range
-from bot.clock import VIETNAM
 from bot.language.phones import mask_phone, normalise_phone
 from bot.language.provinces import province_by_name
 from bot.language.target_groups import groups
 from bot.language.text import fold
-from bot.policy import PolicyDataError, params_on
+from bot.policy.calculators import income_range
+from bot.policy.clock import VIETNAM
+from bot.policy.rules import PolicyDataError, params_on
 
 log = logging.getLogger(__name__)
 Base = declarative_base()

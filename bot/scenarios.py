@@ -2,7 +2,7 @@
 it is talking to, it says what matters to that group, a worked example with the contribution the
 calculator computes for a suggested income, the objection people of the group raise with its
 truthful answer, and the next step. The texts take only policy figures; the example's figures come
-from bot.calculators."""
+from bot.policy.calculators."""
 from __future__ import annotations
 
 import string
@@ -14,11 +14,11 @@ from typing import Any, Mapping
 
 import yaml
 
-from bot.calculators import SUPPORT_GROUP_LABELS, Contribution, contribution
-from bot.figures import figures_on
+from bot.policy.calculators import SUPPORT_GROUP_LABELS, Contribution, contribution
+from bot.policy.figures import figures_on
 from bot.flows import Reply
-from bot.formatting import money
-from bot.policy import params_on
+from bot.policy.formatting import money
+from bot.policy.rules import params_on
 from bot.language.target_groups import groups
 
 DATA_FILE = Path(__file__).parent / "data" / "scenarios.yml"

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.benefits import (WITHDRAWAL_CASES, monthly_allowance, one_time_withdrawal, survivor_of_contributor,
-                          survivor_of_pensioner)
-from bot.calculators import InvalidInput
-from bot.policy import params_on
+from bot.policy.benefits import (WITHDRAWAL_CASES, monthly_allowance, one_time_withdrawal, survivor_of_contributor,
+                                 survivor_of_pensioner)
+from bot.policy.calculators import InvalidInput
+from bot.policy.rules import params_on
 
 ON = date(2026, 11, 26)
 SHORT_OF_YEARS = ("keep_paying", "make_up", "monthly_allowance")

@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.calculators import (InvalidInput, advance_payment, average_income_range, contribution, counted_years,
-                             make_up, make_up_cost, pension, retirement)
-from bot.policy import params_on
+from bot.policy.calculators import (InvalidInput, advance_payment, average_income_range, contribution, counted_years,
+                                    make_up, make_up_cost, pension, retirement)
+from bot.policy.rules import params_on
 
 TODAY = date(2026, 11, 24)
 BEFORE = date(2026, 6, 30)

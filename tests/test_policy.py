@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from bot.figures import figures_on, retirement_age_months
-from bot.policy import PolicyDataError, load_rows, params_on
+from bot.policy.figures import figures_on, retirement_age_months
+from bot.policy.rules import PolicyDataError, load_rows, params_on
 
 BEFORE = date(2026, 6, 30)
 AFTER = date(2026, 7, 1)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.answers import plan_answer
 from bot.callback import TOPICS
-from bot.figures import figures_on
+from bot.policy.figures import figures_on
 from conftest import TODAY
 
 MAX_MESSAGE_CHARS = 600

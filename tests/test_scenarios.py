@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from bot.calculators import contribution
-from bot.figures import figures_on
-from bot.formatting import money
 from bot.language.target_groups import groups
+from bot.policy.calculators import contribution
+from bot.policy.figures import figures_on
+from bot.policy.formatting import money
 from bot.scenarios import GROUP_MATTERS, example_income, scenarios
 from conftest import TODAY
 from test_flows import Chat

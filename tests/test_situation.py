@@ -5,7 +5,7 @@ from datetime import date
 
 from hypothesis import given, strategies as st
 
-from bot.situation import OPTIONS, Facts, assess
+from bot.policy.situation import OPTIONS, Facts, assess
 
 ON = date(2026, 11, 26)
 

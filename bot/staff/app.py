@@ -21,11 +21,11 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import clock
 from bot.language.provinces import all_provinces
 from bot.leads import NEXT_STATUSES, STATUSES, Lead, LeadStore, WorkflowError
 from bot.leads import now as clock_now
 from bot.outbox import Outbox, default_directory
+from bot.policy import clock
 from bot.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
 from bot.staff import charts, exports, queries
 from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,

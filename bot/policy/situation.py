@@ -7,19 +7,19 @@ the pension (rate, and amount when an income is known), keep paying (and when th
 paying monthly), the make-up payment (at most 5 years missing, from the month before retirement
 age, with its rough cost), the Art 23 monthly allowance, and the one-time withdrawal ONLY where Art
 102 allows it (retirement age reached with fewer than 15 years). Typed data for the dialogue; the
-`formatted` dict gives the figures written the Vietnamese way (bot.formatting).
+`formatted` dict gives the figures written the Vietnamese way (bot.policy.formatting).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.benefits import MonthlyAllowance, monthly_allowance
-from bot.calculators import (Contribution, MakeUpCost, Pension, Retirement, add_months, average_income_range,
-                             contribution, income_range, make_up_cost, pension, retirement)
-from bot.formatting import age, money, percent, years_months
 from bot.language.target_groups import groups
-from bot.policy import distinct_sources, params_on
+from bot.policy.benefits import MonthlyAllowance, monthly_allowance
+from bot.policy.calculators import (Contribution, MakeUpCost, Pension, Retirement, add_months, average_income_range,
+                                    contribution, income_range, make_up_cost, pension, retirement)
+from bot.policy.formatting import age, money, percent, years_months
+from bot.policy.rules import distinct_sources, params_on
 
 STATUSES = ("entitled_now", "entitled_now_or_soon", "entitled_later", "short_of_years", "incomplete")
 OPTIONS = ("pension", "keep_paying", "make_up", "monthly_allowance", "withdrawal")
@@ -72,7 +72,7 @@ class Situation:
     options: tuple[str, ...]  # what the person can do, in order; keys of OPTIONS
     missing_facts: tuple[str, ...]  # what would make the answer exact: "gender", "birth", "birth_month",
     # "contribution_months", "joined_voluntary_year"
-    notes: tuple[str, ...]  # codes of bot.notes.NOTES
+    notes: tuple[str, ...]  # codes of bot.policy.notes.NOTES
     sources: tuple[str, ...]
     formatted: dict[str, str] = field(default_factory=dict)
 

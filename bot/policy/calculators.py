@@ -1,18 +1,18 @@
 """The citizen's own figures: contribution, advance payment, pension estimate, retirement date and
-make-up payment (bot.benefits has the one-time withdrawal, the survivor allowances and the Art 23
-monthly allowance; bot.situation puts them together for one person).
+make-up payment (bot.policy.benefits has the one-time withdrawal, the survivor allowances and the Art 23
+monthly allowance; bot.policy.situation puts them together for one person).
 
-Pure Python on the dated policy data (bot.policy); every result carries the legal sources used and,
-in `notes`, codes of what it assumes (bot.notes.NOTES gives their Vietnamese wording).
+Pure Python on the dated policy data (bot.policy.rules); every result carries the legal sources used and,
+in `notes`, codes of what it assumes (bot.policy.notes.NOTES gives their Vietnamese wording).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from bot.figures import retirement_age_months
-from bot.formatting import money
-from bot.policy import PolicySnapshot, params_on, weakest
+from bot.policy.figures import retirement_age_months
+from bot.policy.formatting import money
+from bot.policy.rules import PolicySnapshot, params_on, weakest
 
 
 SUPPORT_GROUP_LABELS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo",

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.formatting import age, money, percent
-from bot.policy import Param, PolicySnapshot, params_on, weakest
+from bot.policy.formatting import age, money, percent
+from bot.policy.rules import Param, PolicySnapshot, params_on, weakest
 
 UNCERTAIN_MARK = " (*)"
 

@@ -3,7 +3,7 @@
 state no figure: the figures are in the results' fields, and the policy data holds the legal ones."""
 
 NOTES = {
-    # bot.calculators
+    # bot.policy.calculators
     "average_income_revalued": "Bình quân thu nhập được coi là đã điều chỉnh theo chỉ số giá tiêu dùng; "
                                "số chính thức do cơ quan BHXH tính.",
     "paying_monthly_from_now": "Giả định anh/chị đóng đều hằng tháng, bắt đầu từ tháng này.",
@@ -19,7 +19,7 @@ NOTES = {
     "make_up_support_unsettled": "Chưa rõ khoản đóng bù có được Nhà nước hỗ trợ hay không: số trên chưa "
                                  "trừ hỗ trợ, anh/chị hỏi cơ quan BHXH.",
     "make_up_at_floor": "Tính theo mức thu nhập thấp nhất đang áp dụng.",
-    # bot.benefits
+    # bot.policy.benefits
     "spare_months_before_2014": "Các tháng lẻ trước năm 2014 được cộng vào giai đoạn từ năm 2014.",
     "support_deducted_unknown": "Số tiền Nhà nước đã hỗ trợ sẽ bị trừ; chưa biết số đó nên số trên chưa trừ.",
     "support_not_deducted": "Trường hợp này không bị trừ số tiền Nhà nước đã hỗ trợ.",
@@ -35,7 +35,7 @@ NOTES = {
     "allowance_top_up": "Nếu số tiền đã đóng hết trước tuổi hưởng trợ cấp hưu trí xã hội, anh/chị có thể "
                         "đóng thêm một lần để nhận tiếp đến tuổi đó.",
     "allowance_instead_of_withdrawal": "Chỉ nhận khi không rút BHXH một lần và không bảo lưu thời gian đóng.",
-    # bot.situation
+    # bot.policy.situation
     "age_only_approximate": "Chỉ biết tuổi nên các mốc thời gian là khoảng; biết tháng, năm sinh sẽ tính chính xác.",
     "birth_month_unknown": "Chưa biết tháng sinh nên các mốc thời gian là khoảng.",
     "total_is_compulsory": "Chỉ biết thời gian đóng bắt buộc: coi đó là toàn bộ thời gian đã đóng.",

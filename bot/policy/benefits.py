@@ -2,16 +2,16 @@
 allowance and the funeral allowance (Art 109-111) and the Art 23 monthly allowance for people at
 retirement age without enough years.
 
-Pure Python on the dated policy data, like bot.calculators: every result names its sources and, in
-`notes`, codes of what it assumes (bot.notes.NOTES).
+Pure Python on the dated policy data, like bot.policy.calculators: every result names its sources and, in
+`notes`, codes of what it assumes (bot.policy.notes.NOTES).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from bot.calculators import InvalidInput, add_months, counted_years, retirement
-from bot.policy import PolicySnapshot, params_on, weakest
+from bot.policy.calculators import InvalidInput, add_months, counted_years, retirement
+from bot.policy.rules import PolicySnapshot, params_on, weakest
 
 # The cases of Art 102(1) in which a one-time withdrawal is allowed, with their letter in the law.
 WITHDRAWAL_CASES = {

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-DATA_FILE = Path(__file__).parent / "data" / "policy.yml"
+DATA_FILE = Path(__file__).parents[1] / "data" / "policy.yml"
 CONFIDENCE_ORDER = "LMH"
 
 

@@ -29,10 +29,10 @@ from pathlib import Path
 import yaml
 from datetime import date
 
-from bot import calc_cli, db, privacy
+from bot import calc_cli, privacy
 from bot.channels.credentials import enabled_channels
 from bot.language.phones import mask_phone
-from bot.leads import EXPORT_FIELDS, lead_as_dict, now
+from bot.leads.store import EXPORT_FIELDS, lead_as_dict
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.policy.calculators import InvalidInput
@@ -40,6 +40,8 @@ from bot.review import Inbox, ReviewError, trained_texts
 from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
 from bot.staff.exports import csv_text
+from bot.storage import db
+from bot.storage.orm import now
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -25,8 +25,11 @@ from typing import Iterator
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import db, privacy
-from bot.leads import InvalidLead, LeadRequest, LeadStore, check, now
+from bot import privacy
+from bot.leads.checks import InvalidLead, LeadRequest, check
+from bot.leads.store import LeadStore
+from bot.storage import db
+from bot.storage.orm import now
 
 log = logging.getLogger(__name__)
 # "The database is not there right now": connection refused or cut, server going down, pool timeout

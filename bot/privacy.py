@@ -26,9 +26,10 @@ from sqlalchemy import (Column, Float, Integer, String, bindparam, column, delet
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot.leads import (NOT_INTERESTED, REGISTERED, UNREACHABLE, Base, Consent, Lead, LeadStore, StatusChange,
-                       UtcDateTime, anonymise, now)
+from bot.leads.models import NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, Lead, StatusChange
+from bot.leads.store import LeadStore, anonymise
 from bot.review import ReviewItem
+from bot.storage.orm import Base, UtcDateTime, now
 
 log = logging.getLogger(__name__)
 

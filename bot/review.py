@@ -23,11 +23,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.datacheck import load_examples
-from bot.db import ROOT
 from bot.flows import CALLBACK, FLOW_SLOT
 from bot.language.phones import find_phones
 from bot.language.text import expand_tokens, fold
-from bot.leads import Base, Consent, Lead, UtcDateTime, now
+from bot.leads.models import Consent, Lead
+from bot.storage.db import ROOT
+from bot.storage.orm import Base, UtcDateTime, now
 
 REVIEW_BELOW = 0.7
 FALLBACK = "nlu_fallback"

@@ -14,11 +14,14 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot import db
-from bot.leads import Lead, LeadRequest, LeadStore, now
+from bot.leads.checks import LeadRequest
+from bot.leads.models import Lead
+from bot.leads.store import LeadStore
 from bot.staff.accounts import ADMIN, OFFICE, TRAINER, Accounts
 from bot.staff.app import create_app
 from bot.staff.queries import local
+from bot.storage import db
+from bot.storage.orm import now
 from db_fixtures import fresh_postgres, fresh_sqlite
 
 PASSWORD = "mat-khau-du-dai"

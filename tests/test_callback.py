@@ -6,13 +6,13 @@ from dataclasses import asdict
 
 import pytest
 
-from bot import db
 from bot.answers import plan_answer
 from bot.callback import CONSENT_VERSION, Conversation, consent_sha256
 from bot.cli import main
 from bot.language.extract import extract
-from bot.leads import LeadStore, lead_as_dict
+from bot.leads.store import LeadStore, lead_as_dict
 from bot.outbox import Desk
+from bot.storage import db
 from conftest import TODAY
 
 SLOT_OF = {"amount": "income", "target_group": "target_group", "person_name": "full_name", "phone": "phone",

@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rasa.core.channels.rest import RestInput
 
-from bot import db
 from bot.channels import messenger, zalo
 from bot.channels.common import (MAX_TEXT_CHARS, ButtonMemory, Deliveries, Incoming, as_read, hand_over,
                                  numbered_options, split_text)
 from bot.channels.credentials import enabled_channels
 from bot.channels.tokens import TokenPair, TokenStore
-from bot.leads import now
+from bot.storage import db
+from bot.storage.orm import now
 from db_fixtures import fresh_postgres, fresh_sqlite
 from fake_providers import (FB_APP_SECRET, ZALO_APP_ID, ZALO_OA_SECRET_KEY, messenger_batch, messenger_signed,
                             serve_fake_providers, zalo_signed, zalo_text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.leads import InvalidLead, LeadRequest, check
+from bot.leads.checks import InvalidLead, LeadRequest, check
 
 VALID = dict(
     submission_id="4f1c2b9e0d8a4c6b9e7f1a2b3c4d5e6f", full_name="Nguyễn Thị Lan", phone="0912345678",

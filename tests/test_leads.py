@@ -12,9 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot import db
-from bot.leads import Consent, Lead, LeadRequest, LeadStore, StatusChange, now
+from bot.leads.checks import LeadRequest
+from bot.leads.models import Consent, Lead, StatusChange
+from bot.leads.store import LeadStore
 from bot.outbox import Desk, Outbox, record
+from bot.storage import db
+from bot.storage.orm import now
 from db_fixtures import TcpProxy, fresh_postgres, fresh_sqlite, postgres_unavailable
 
 

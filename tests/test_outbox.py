@@ -17,10 +17,11 @@ from dataclasses import asdict
 import pytest
 from sqlalchemy import text
 
-from bot import db
 from bot.cli import main
-from bot.leads import InvalidLead, LeadStore
+from bot.leads.checks import InvalidLead
+from bot.leads.store import LeadStore
 from bot.outbox import Desk, Outbox, record
+from bot.storage import db
 from db_fixtures import fresh_sqlite
 from test_leads import request_for, store, url  # noqa: F401 (fixtures)
 
@@ -189,9 +190,9 @@ def test_concurrent_replays_in_threads_apply_each_file_once(store, tmp_path):
 
 REPLAY = """
 import sys
-from bot import db
-from bot.leads import LeadStore
+from bot.leads.store import LeadStore
 from bot.outbox import Outbox
+from bot.storage import db
 print("ready", flush=True)
 print(Outbox(__import__("pathlib").Path(sys.argv[1])).replay(LeadStore(db.make_engine(sys.argv[2]))))
 """

@@ -13,13 +13,16 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from bot import db
 from bot.cli import main
-from bot.leads import Lead, LeadRequest, LeadStore, StatusChange, now
+from bot.leads.checks import LeadRequest
+from bot.leads.models import Lead, StatusChange
+from bot.leads.store import LeadStore
 from bot.outbox import Desk
 from bot.privacy import (Erasure, PurgeCounts, Retention, erase_conversation, purge, purge_if_due, redact_event,
                          withdraw)
 from bot.review import Inbox, ReviewItem
+from bot.storage import db
+from bot.storage.orm import now
 from db_fixtures import database_url, fresh_sqlite  # noqa: F401 (fixture)
 from tracker_fixtures import action, bot, slot, store_events, user
 

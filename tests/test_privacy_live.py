@@ -11,9 +11,9 @@ import sqlite3
 import pytest
 from sqlalchemy import select
 
-from bot import db
 from bot.launcher import running_assistant
 from bot.review import Inbox, ReviewItem
+from bot.storage import db
 
 pytestmark = pytest.mark.live
 

@@ -13,9 +13,9 @@ import pytest
 import requests
 import yaml
 
-from bot import db
 from bot.launcher import running_assistant
 from bot.staff.accounts import Accounts
+from bot.storage import db
 
 pytestmark = pytest.mark.live
 

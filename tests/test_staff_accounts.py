@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import db
-from bot.leads import now
 from bot.staff.accounts import (DEVICE_MAX_AGE, IDLE_TIMEOUT, LOCKOUT, SESSION_MAX_AGE, AccountError, Accounts,
                                  StaffUser)
+from bot.storage import db
+from bot.storage.orm import now
 from db_fixtures import fresh_sqlite
 
 ROOT = __import__("conftest").ROOT

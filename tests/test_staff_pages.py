@@ -18,15 +18,17 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot import db, privacy
+from bot import privacy
 from bot.cli import main
-from bot.leads import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, now
+from bot.leads.models import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent
 from bot.outbox import Outbox
 from bot.review import Inbox, Withdrawn
-from bot.staff.app import PUBLIC_ENDPOINTS, create_app
 from bot.staff.accounts import AccountError
+from bot.staff.app import PUBLIC_ENDPOINTS, create_app
 from bot.staff.queries import local
 from bot.staff.server import app_for, secure_cookies
+from bot.storage import db
+from bot.storage.orm import now
 from staff_fixtures import PASSWORD, StaffClient, lead_request, site  # noqa: F401 (fixture)
 from tracker_fixtures import action, bot, slot, store_events, user
 
@@ -333,7 +335,7 @@ def test_filters_search_and_counts(site):
 def test_the_date_range_uses_vietnams_days(site):
     client = site.signed_in("nghean")
     site.backdate(site.leads["Nguyễn Thị Lan"], days=10)
-    from bot.leads import now
+    from bot.storage.orm import now
     from bot.staff.queries import local
     today = local(now()).date()
     ten_days_ago = today.fromordinal(today.toordinal() - 10)

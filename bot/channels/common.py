@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.language.text import cut, fold
-from bot.leads import Base, UtcDateTime, now
+from bot.storage.orm import Base, UtcDateTime, now
 
 log = logging.getLogger(__name__)
 

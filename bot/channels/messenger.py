@@ -22,8 +22,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import db
 from bot.channels.common import Background, Deliveries, HttpSession, Incoming, hand_over, split_text
+from bot.storage import db
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot import db
 from bot.channels.common import ButtonMemory
+from bot.storage import db
 
 MAX_SENDER_CHARS = 255  # the tracker store's column
 

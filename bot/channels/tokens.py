@@ -12,7 +12,7 @@ from sqlalchemy import Column, String, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.leads import Base, UtcDateTime, now
+from bot.storage.orm import Base, UtcDateTime, now
 
 
 class ChannelToken(Base):

@@ -22,11 +22,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import db
 from bot.channels.common import (Background, ButtonMemory, Deliveries, HttpSession, Incoming, hand_over,
                                  numbered_options, split_text)
 from bot.channels.tokens import TokenPair, TokenStore
-from bot.leads import now
+from bot.storage import db
+from bot.storage.orm import now
 
 log = logging.getLogger(__name__)
 

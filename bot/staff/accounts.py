@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.language.provinces import province_by_name
-from bot.leads import Base, UtcDateTime, now
+from bot.storage.orm import Base, UtcDateTime, now
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.language.provinces import all_provinces
-from bot.leads import NEXT_STATUSES, STATUSES, Lead, LeadStore, WorkflowError
-from bot.leads import now as clock_now
+from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
+from bot.leads.store import LeadStore, WorkflowError
 from bot.outbox import Outbox, default_directory
 from bot.policy import clock
 from bot.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
@@ -32,6 +32,7 @@ from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLE
                                 Accounts, one_time_password, same_token)
 from bot.staff.labels import channel_label, erasure_label, group_label, interests_label
 from bot.staff.transcript import transcript
+from bot.storage.orm import now as clock_now
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.leads import Lead
+from bot.leads.models import Lead
 from bot.staff.labels import channel_label, group_label, interests_label
 from bot.staff.queries import local
 

@@ -1,5 +1,5 @@
 """The project's SQL database: the engine for BOT_DATABASE_URL (SQLite under var/ by default,
-PostgreSQL in production) and its Alembic migrations (bot/migrations)."""
+PostgreSQL in production) and its Alembic migrations (bot/storage/migrations)."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run against the URL bot.db.upgrade puts in the config."""
+"""Alembic environment: migrations run against the URL bot.storage.db.upgrade puts in the config."""
 from alembic import context
 from sqlalchemy import create_engine
 

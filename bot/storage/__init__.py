@@ -1,0 +1,2 @@
+"""The project's SQL database: the engine and the Alembic migrations (db, migrations/) and what
+every table shares (orm)."""

@@ -7,11 +7,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import callback, privacy, scenarios
+from bot import callback, scenarios
 from bot.answers import plan_answer
 from bot.flows import FACTS, FLOW_SLOT
 from bot.outbox import Desk
 from bot.policy import clock
+from bot.privacy.retention import Retention, purge_daily
 
 _desk: Desk | None = None
 OUTBOX_REPLAY_SECONDS = 60
@@ -19,12 +20,12 @@ OUTBOX_REPLAY_SECONDS = 60
 
 def desk() -> Desk:
     """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay
-    and the daily retention run (bot/privacy.py)."""
+    and the daily retention run (bot/privacy/retention.py)."""
     global _desk
     if _desk is None:
         _desk = Desk()
         _desk.replay_every(OUTBOX_REPLAY_SECONDS)
-        privacy.purge_daily(_desk.store.engine, privacy.Retention.from_env())  # a wrong setting stops the start
+        purge_daily(_desk.store.engine, Retention.from_env())  # a wrong setting stops the start
     return _desk
 
 

@@ -20,7 +20,8 @@ from bot.policy.clock import VIETNAM
 from bot.flows import CALLBACK, FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
 from bot.policy.formatting import money
 from bot.leads.checks import InvalidLead, LeadRequest, check
-from bot.privacy import Retention, StoredLead
+from bot.privacy.retention import Retention
+from bot.privacy.stored import StoredLead
 from bot.language.provinces import province_by_name, resolve_province
 from bot.language.target_groups import groups
 from bot.language.text import fold

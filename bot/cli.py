@@ -29,13 +29,14 @@ from pathlib import Path
 import yaml
 from datetime import date
 
-from bot import calc_cli, privacy
+from bot import calc_cli
 from bot.channels.credentials import enabled_channels
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.policy.calculators import InvalidInput
+from bot.privacy.retention import Retention, purge
 from bot.review import Inbox, ReviewError, trained_texts
 from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "tokens":
         return _tokens(args)
     if args.command == "privacy":
-        print(privacy.purge(db.make_engine(), privacy.Retention.from_env(), now()))
+        print(purge(db.make_engine(), Retention.from_env(), now()))
         return 0
     try:
         print(calc_cli.run(args, args.on or clock.today()))

@@ -43,7 +43,7 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "rate", "missing", "birth", "birth_year", "office", "summary", "retirement_age", "reached", "pension_from",
     "extra", "sources", "income", "gross", "support", "net", "net_quarter", "net_half_year", "net_year", "monthly",
     "lead", "objection", "answer", "next_step", "period_label", "net_period",
-    "stored_contact", "stored_request", "conversation_days", "lead_retention_months",  # bot/callback.py, bot/privacy.py
+    "stored_contact", "stored_request", "conversation_days", "lead_retention_months",  # bot/callback.py, bot/privacy/retention.py
 })
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 

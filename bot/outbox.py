@@ -25,9 +25,10 @@ from typing import Iterator
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import privacy
 from bot.leads.checks import InvalidLead, LeadRequest, check
 from bot.leads.store import LeadStore
+from bot.privacy import erasure
+from bot.privacy.stored import StoredLead, stored_about
 from bot.storage import db
 from bot.storage.orm import now
 
@@ -171,7 +172,7 @@ def _apply(path: Path, store: LeadStore) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(data, dict) and "withdraw" in data:
         asked_at = datetime.fromisoformat(data["at"]) if data.get("at") else None  # older files: no time
-        privacy.withdraw(store, str(data["withdraw"]), asked_at)
+        erasure.withdraw(store, str(data["withdraw"]), asked_at)
     elif isinstance(data, dict):
         store.submit(LeadRequest(**data))
     else:
@@ -265,17 +266,17 @@ class Desk:
         dropped = self.outbox.erase(conversation_id)
         try:
             self.outbox.replay(self.store)
-            return privacy.withdraw(self.store, conversation_id) + dropped
+            return erasure.withdraw(self.store, conversation_id) + dropped
         except OUTAGE as error:
             log.warning("database unavailable (%s); withdrawal kept in the outbox", type(error).__name__)
             self.outbox.put_withdrawal(conversation_id)
             return None
 
-    def stored_about(self, conversation_id: str) -> list[privacy.StoredLead] | None:
+    def stored_about(self, conversation_id: str) -> list[StoredLead] | None:
         """What is stored about the conversation ("thông tin của tôi"); None when the database is down."""
         try:
             self.outbox.replay(self.store)  # a request still queued is stored too
-            return privacy.stored_about(self.store.engine, conversation_id)
+            return stored_about(self.store.engine, conversation_id)
         except OUTAGE as error:
             log.warning("database unavailable (%s); cannot say what is stored", type(error).__name__)
             return None

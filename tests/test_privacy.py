@@ -1,4 +1,4 @@
-"""Erasure and retention (bot/privacy.py) on SQLite and on PostgreSQL: a withdrawal leaves no name or
+"""Erasure and retention (bot/privacy/) on SQLite and on PostgreSQL: a withdrawal leaves no name or
 phone in the lead, the tracker store, the review inbox, its export or the outbox, and touches no
 other conversation; the retention purge at its boundaries, with an injected clock; the daily run
 runs once when two processes race."""
@@ -18,8 +18,8 @@ from bot.leads.checks import LeadRequest
 from bot.leads.models import Lead, StatusChange
 from bot.leads.store import LeadStore
 from bot.outbox import Desk
-from bot.privacy import (Erasure, PurgeCounts, Retention, erase_conversation, purge, purge_if_due, redact_event,
-                         withdraw)
+from bot.privacy.erasure import Erasure, erase_conversation, redact_event, withdraw
+from bot.privacy.retention import PurgeCounts, Retention, purge, purge_if_due
 from bot.review import Inbox, ReviewItem
 from bot.storage import db
 from bot.storage.orm import now
@@ -178,7 +178,7 @@ def test_rasa_writes_the_turn_of_the_withdrawal_redacted_and_leaves_the_erased_r
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.tracker_store import ErasingSQLTrackerStore
+    from bot.privacy.tracker_store import ErasingSQLTrackerStore
 
     domain = Domain.from_dict({"intents": ["inform"], "slots": {"phone": {"type": "text", "mappings": [{"type": "custom"}]}}})
     store = ErasingSQLTrackerStore(domain=domain, host=database_url)

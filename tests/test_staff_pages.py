@@ -18,10 +18,10 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot import privacy
 from bot.cli import main
 from bot.leads.models import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent
 from bot.outbox import Outbox
+from bot.privacy import erasure, retention
 from bot.review import Inbox, Withdrawn
 from bot.staff.accounts import AccountError
 from bot.staff.app import PUBLIC_ENDPOINTS, create_app
@@ -420,7 +420,7 @@ def test_an_erased_lead_says_what_was_erased_when_and_why(site):
     withdrawn_id = site.store.submit(lead_request("Đinh Thị Hoa", "0977000222", "Nghệ An", commune="xã Nghi Phú",
                                                   preferred_time="buổi tối", conversation_id="zalo-hoa"))
     store_events(site.engine, "zalo-hoa", [user("tôi là Đinh Thị Hoa", "inform", 0.9)])
-    privacy.withdraw(site.store, "zalo-hoa", datetime(2026, 11, 20, 3, 15, tzinfo=timezone.utc))
+    erasure.withdraw(site.store, "zalo-hoa", datetime(2026, 11, 20, 3, 15, tzinfo=timezone.utc))
     page = site.signed_in("nghean").get(f"/leads/{withdrawn_id}").text
     for gone in ["Đinh Thị Hoa", "0977000222", "xã Nghi Phú", "buổi tối"]:
         assert gone not in page, gone
@@ -430,7 +430,8 @@ def test_an_erased_lead_says_what_was_erased_when_and_why(site):
     expired_id = site.store.submit(lead_request("Vi Văn Tâm", "0977000333", "Nghệ An"))
     site.store.change_status(expired_id, CONTACTED, "nghean")
     site.store.change_status(expired_id, NOT_INTERESTED, "nghean")
-    privacy.purge(site.engine, privacy.Retention(closed_lead_months=12), datetime.now(timezone.utc) + timedelta(days=400))
+    retention.purge(site.engine, retention.Retention(closed_lead_months=12),
+                    datetime.now(timezone.utc) + timedelta(days=400))
     page = site.signed_in("nghean").get(f"/leads/{expired_id}").text
     assert "Vi Văn Tâm" not in page and "(hết thời hạn lưu trữ)" in page
 

@@ -81,7 +81,7 @@ class LeadStore:
         """Consent withdrawn: anonymise the leads this conversation consented to (found by the
         consent, so another conversation's lead of the same phone is untouched; the lead stays for
         the statistics), date the withdrawal and drop the duplicate links that the phone made.
-        Returns how many leads. bot/privacy.withdraw erases the rest."""
+        Returns how many leads. bot.privacy.erasure.withdraw erases the rest."""
         with Session(self.engine, future=True) as session, session.begin():
             consented = select(Consent.lead_id).where(Consent.conversation_id == conversation_id)
             leads = session.execute(

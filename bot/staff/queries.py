@@ -18,7 +18,7 @@ from sqlalchemy.sql import Select
 from bot.language.provinces import province_by_name
 from bot.language.text import fold
 from bot.leads.models import REGISTERED, STATUSES, Lead
-from bot.privacy import Erasure
+from bot.privacy.erasure import Erasure
 from bot.staff.accounts import Staff
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

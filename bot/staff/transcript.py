@@ -22,7 +22,7 @@ class Turn:
     text: str
     at: datetime  # Vietnam's time
     buttons: tuple[str, ...] = ()
-    erased: bool = False  # redacted by an erasure (bot/privacy.py): what was said is gone
+    erased: bool = False  # redacted by an erasure (bot/privacy/erasure.py): what was said is gone
 
 
 def transcript(engine: Engine, conversation_id: str) -> list[Turn]:

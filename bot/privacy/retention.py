@@ -1,18 +1,7 @@
-"""Personal data (Personal Data Protection Law 91/2025/QH15, Decree 356/2025/NĐ-CP): erasure on a
-citizen's request, retention, and what is stored about a conversation.
-
-Personal data lives in four places: the lead (name, phone, commune, time to call), Rasa's tracker
-store (the `events` table: what the citizen and the assistant wrote, slot values), the trainers'
-review inbox (copies of messages) and the outbox (requests waiting for the database).
-
-Tracker events are redacted in place, never deleted: Rasa's SQL tracker store appends a turn's
-events after as many rows as it already holds for the session, so a deleted row would be written
-again from the tracker Rasa holds in memory. Intents, action names and timestamps stay for the
-statistics. The events of the turn in progress when an erasure happens (the withdrawal message
-itself) reach the database after it: bot/tracker_store.py redacts them as Rasa writes them."""
+"""Retention: how long personal data is kept, and the daily run that applies it (closed leads
+anonymised and their conversations erased, old messages of conversations without a lead redacted)."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -21,37 +10,22 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import (Column, Float, Integer, String, bindparam, column, delete, func, insert, or_, select, table,
-                        update)
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Column, Float, String, delete, func, or_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from bot.leads.models import NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, Lead, StatusChange
-from bot.leads.store import LeadStore, anonymise
+from bot.leads.store import anonymise
+from bot.privacy.erasure import EVENTS, RETENTION, WITHDRAWAL, Erasure, erase_conversation, has_events, redact_rows
 from bot.review import ReviewItem
 from bot.storage.orm import Base, UtcDateTime, now
 
 log = logging.getLogger(__name__)
 
-WITHDRAWAL, RETENTION = "withdrawal", "retention"  # why a conversation was erased
 CLOSED_STATUSES = (NOT_INTERESTED, UNREACHABLE, REGISTERED)
 DAILY = "daily"
 CHECK_EVERY_SECONDS = 3600  # how often the action server asks whether the daily run is due
 BATCH = 500
-_EVENTS = table("events", column("id"), column("sender_id"), column("timestamp"), column("data"))
-# What an event may keep once redacted: the statistics need the intent and which response was sent.
-_KEPT_METADATA = ("utter_action",)
-_KEPT_ENTITY_KEYS = ("entity", "role", "group", "extractor")
-
-
-class Erasure(Base):
-    """A conversation erased, and why: the record the law asks us to keep of what we did."""
-
-    __tablename__ = "erasures"
-    id = Column(Integer, primary_key=True)
-    conversation_id = Column(String(255), nullable=False, index=True)
-    reason = Column(String(20), nullable=False)
-    erased_at = Column(UtcDateTime, nullable=False)
 
 
 class RetentionRun(Base):
@@ -97,82 +71,6 @@ class PurgeCounts:
     def __str__(self) -> str:
         return (f"{self.leads} closed lead(s) anonymised, {self.conversations} conversation(s) erased, "
                 f"{self.events} event(s) redacted, {self.review_items} review message(s) deleted")
-
-
-def redact_event(event: dict[str, Any]) -> dict[str, Any]:
-    """The event without anything the citizen or the assistant wrote: texts, slot values, entity
-    values, channel metadata. Its kind, intent, action name and timestamp stay."""
-    redacted = {k: v for k, v in event.items() if k not in ("text", "data", "value", "metadata", "entities")}
-    if "metadata" in event:
-        redacted["metadata"] = {k: v for k, v in (event["metadata"] or {}).items() if k in _KEPT_METADATA}
-    if "text" in event:
-        redacted["text"] = None
-    if "action_text" in event:
-        redacted["action_text"] = None
-    if "data" in event:
-        redacted["data"] = {}
-    if "value" in event:
-        redacted["value"] = None
-    if "entities" in event:
-        redacted["entities"] = _entity_names(event["entities"])
-    if "parse_data" in event:
-        parse = event["parse_data"] or {}
-        redacted["parse_data"] = {"intent": parse.get("intent") or {}, "intent_ranking": parse.get("intent_ranking") or [],
-                                  "entities": _entity_names(parse.get("entities")), "text": None}
-    return redacted
-
-
-def _entity_names(entities: Any) -> list[dict[str, Any]]:
-    return [{k: e[k] for k in _KEPT_ENTITY_KEYS if k in e} for e in entities or [] if isinstance(e, dict)]
-
-
-def _has_events(connection: Connection) -> bool:
-    return connection.dialect.has_table(connection, "events")
-
-
-def _redact_rows(connection: Connection, rows: list[Any]) -> int:
-    """Rewrite the rows whose redaction changes something, in one batch; returns how many."""
-    changed = []
-    for event_id, data in rows:
-        event = json.loads(data or "{}")
-        redacted = redact_event(event)
-        if redacted != event:
-            changed.append({"event_id": event_id, "redacted": json.dumps(redacted)})
-    if changed:
-        connection.execute(update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id"))
-                           .values(data=bindparam("redacted")), changed)
-    return len(changed)
-
-
-def erase_conversation(engine: Engine, conversation_id: str, reason: str, at: datetime) -> tuple[int, int]:
-    """Redact the conversation's tracker events up to `at` and delete its review inbox messages
-    (so its YAML export and stories lose them too); record the erasure. Returns (events, messages)."""
-    with engine.begin() as connection:
-        events = 0
-        if _has_events(connection):
-            rows = connection.execute(
-                select(_EVENTS.c.id, _EVENTS.c.data)
-                .where(_EVENTS.c.sender_id == conversation_id, _EVENTS.c.timestamp <= at.timestamp())
-            ).all()
-            events = _redact_rows(connection, rows)
-        items = connection.execute(delete(ReviewItem.__table__).where(ReviewItem.conversation_id == conversation_id))
-        connection.execute(insert(Erasure.__table__).values(conversation_id=conversation_id, reason=reason, erased_at=at))
-    log.info("conversation erased (%s): %d event(s) redacted, %d review message(s) deleted", reason, events, items.rowcount)
-    return events, items.rowcount
-
-
-def withdraw(store: LeadStore, conversation_id: str, at: datetime | None = None) -> int:
-    """The citizen withdrew consent ("xóa thông tin của tôi") at `at` (default: now): anonymise the
-    conversation's leads and erase the conversation. Returns how many leads were anonymised."""
-    leads = store.withdraw(conversation_id)
-    erase_conversation(store.engine, conversation_id, WITHDRAWAL, at or now())
-    return leads
-
-
-def last_erasure(connection: Connection, conversation_id: str) -> datetime | None:
-    return connection.execute(
-        select(func.max(Erasure.erased_at)).where(Erasure.conversation_id == conversation_id)
-    ).scalar()
 
 
 def _live_lead_conversation(conversation_id: Any) -> Any:
@@ -246,20 +144,20 @@ def _redact_old_messages(engine: Engine, written_before: datetime) -> tuple[int,
     where the last run stopped, in batches (short transactions: Rasa keeps writing meanwhile)."""
     cutoff = written_before.timestamp()
     with engine.begin() as connection:
-        if not _has_events(connection):
+        if not has_events(connection):
             return 0, 0
         since = connection.execute(select(RetentionRun.events_checked_until).where(RetentionRun.name == DAILY)).scalar()
     redacted, last_id = 0, 0
     while True:
         with engine.begin() as connection:
-            query = (select(_EVENTS.c.id, _EVENTS.c.data)
-                     .where(_EVENTS.c.id > last_id, _EVENTS.c.timestamp <= cutoff,
-                            ~_live_lead_conversation(_EVENTS.c.sender_id))
-                     .order_by(_EVENTS.c.id).limit(BATCH))
+            query = (select(EVENTS.c.id, EVENTS.c.data)
+                     .where(EVENTS.c.id > last_id, EVENTS.c.timestamp <= cutoff,
+                            ~_live_lead_conversation(EVENTS.c.sender_id))
+                     .order_by(EVENTS.c.id).limit(BATCH))
             if since is not None:
-                query = query.where(_EVENTS.c.timestamp > since)
+                query = query.where(EVENTS.c.timestamp > since)
             rows = connection.execute(query).all()
-            redacted += _redact_rows(connection, rows)
+            redacted += redact_rows(connection, rows)
         if len(rows) < BATCH:
             break
         last_id = rows[-1][0]
@@ -303,40 +201,3 @@ def purge_daily(engine: Engine, retention: Retention, check_every: float = CHECK
 
     threading.Thread(target=loop, name="retention", daemon=True).start()
     return stop
-
-
-@dataclass(frozen=True)
-class StoredLead:
-    """What a citizen's lead holds, for "thông tin của tôi"."""
-
-    full_name: str | None
-    phone: str | None
-    province: str
-    commune: str | None
-    preferred_time: str | None
-    income: int | None
-    target_group: str | None
-    interests: list[str]
-    status: str
-    consent_given_at: datetime | None
-    consent_version: str | None
-
-
-def stored_about(engine: Engine, conversation_id: str) -> list[StoredLead]:
-    """The leads this conversation gave (not anonymised), oldest first."""
-    with Session(engine, future=True) as session:
-        leads = session.execute(
-            select(Lead).where(Lead.anonymised_at.is_(None), or_(
-                Lead.conversation_id == conversation_id,
-                Lead.id.in_(select(Consent.lead_id).where(Consent.conversation_id == conversation_id))))
-            .order_by(Lead.id).options(selectinload(Lead.consents))
-        ).scalars().all()
-        stored = []
-        for lead in leads:
-            consent = max((c for c in lead.consents if c.conversation_id == conversation_id),
-                          key=lambda c: c.given_at, default=None)
-            stored.append(StoredLead(
-                lead.full_name, lead.phone, lead.province, lead.commune, lead.preferred_time, lead.income,
-                lead.target_group, json.loads(lead.interests), lead.status,
-                consent.given_at if consent else None, consent.text_version if consent else None))
-        return stored

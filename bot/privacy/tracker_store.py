@@ -1,6 +1,6 @@
 """Rasa's SQL tracker store (endpoints.yml), redacting as it writes whatever an erasure already
 covered. Rasa writes a turn's events after the turn, so those of the turn in which the citizen
-withdrew consent (their message, a name or phone it carried) arrive after bot/privacy.py erased
+withdrew consent (their message, a name or phone it carried) arrive after bot/privacy/erasure.py erased
 the conversation: the events dated up to the erasure are written redacted."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import last_erasure, redact_event
+from bot.privacy.erasure import last_erasure, redact_event
 
 
 class ErasingSQLTrackerStore(SQLTrackerStore):

@@ -70,12 +70,12 @@ interactive: $(MODEL)
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate
 
-# Rasa's validation, then the project's own checks of the data and the domain (bot/datacheck.py).
+# Rasa's validation, then the project's own checks of the data and the domain (bot/training/datacheck.py).
 check-data: validate
-	$(BIN)/python -m bot.datacheck
+	$(BIN)/python -m bot.training.datacheck
 
 evaluate: $(MODEL)
-	$(BIN)/python -m bot.evaluation --model $(MODEL) --min-accuracy 0.92 --min-stripped 0.90
+	$(BIN)/python -m bot.training.evaluation --model $(MODEL) --min-accuracy 0.92 --min-stripped 0.90
 
 story-test: $(MODEL)
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
@@ -87,7 +87,7 @@ compare-spacy: $(INSTALLED)
 	$(BIN)/python -c "import spacy; spacy.blank('vi').to_disk('var/spacy-vi')"
 	for v in spacy folded; do \
 	  $(BIN)/rasa train nlu --config experiments/config-$$v.yml --out var/experiments --fixed-model-name $$v && \
-	  $(BIN)/python -m bot.evaluation --model var/experiments/$$v.tar.gz --results results/compare-$$v \
+	  $(BIN)/python -m bot.training.evaluation --model var/experiments/$$v.tar.gz --results results/compare-$$v \
 	    --min-accuracy 0 --min-stripped 0 || exit 1; \
 	done
 

@@ -37,12 +37,12 @@ from bot.outbox import Desk
 from bot.policy import clock
 from bot.policy.calculators import InvalidInput
 from bot.privacy.retention import Retention, purge
-from bot.review import Inbox, ReviewError, trained_texts
 from bot.server_tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
 from bot.staff.exports import csv_text
 from bot.storage import db
 from bot.storage.orm import now
+from bot.training.review import Inbox, ReviewError, trained_texts
 
 
 def _parser() -> argparse.ArgumentParser:

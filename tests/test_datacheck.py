@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.datacheck import CALCULATED_PLACEHOLDERS, check_all, main
+from bot.training.datacheck import CALCULATED_PLACEHOLDERS, check_all, main
 
 ROOT = __import__("conftest").ROOT
 
@@ -115,7 +115,7 @@ GOOD_SCENARIO = {"button": "Nông dân", "lead": "Dạ, đủ {pension_min_years
 
 def scenario_kinds(tmp_path, **changes) -> list[str]:
     import yaml
-    from bot.datacheck import check_scenarios
+    from bot.training.datacheck import check_scenarios
     path = tmp_path / "scenarios.yml"
     path.write_text(yaml.safe_dump({"scenarios": {"farmer": {**GOOD_SCENARIO, **changes}}}, allow_unicode=True))
     return sorted(p.kind for p in check_scenarios(path, ["farmer"]))
@@ -136,7 +136,7 @@ def test_each_fault_of_a_scenario_is_found(tmp_path, changes, kind):
 
 
 def test_a_target_group_without_a_scenario(tmp_path):
-    from bot.datacheck import check_scenarios
+    from bot.training.datacheck import check_scenarios
     path = tmp_path / "scenarios.yml"
     path.write_text("scenarios: {}\n")
     assert [p.kind for p in check_scenarios(path, ["farmer"])] == ["missing-scenario"]

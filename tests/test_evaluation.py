@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.evaluation import plot_confusion, read_evaluation, render_report
+from bot.training.evaluation import plot_confusion, read_evaluation, render_report
 
 # (text, intent, predicted)
 PREDICTIONS = [

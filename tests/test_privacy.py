@@ -20,9 +20,9 @@ from bot.leads.store import LeadStore
 from bot.outbox import Desk
 from bot.privacy.erasure import Erasure, erase_conversation, redact_event, withdraw
 from bot.privacy.retention import PurgeCounts, Retention, purge, purge_if_due
-from bot.review import Inbox, ReviewItem
 from bot.storage import db
 from bot.storage.orm import now
+from bot.training.review import Inbox, ReviewItem
 from db_fixtures import database_url, fresh_sqlite  # noqa: F401 (fixture)
 from tracker_fixtures import action, bot, slot, store_events, user
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.launcher import running_assistant
-from bot.review import Inbox, ReviewItem
 from bot.storage import db
+from bot.training.review import Inbox, ReviewItem
 
 pytestmark = pytest.mark.live
 

@@ -9,8 +9,8 @@ import yaml
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.leads.store import LeadStore
-from bot.review import IGNORED, LABELLED, OUT_OF_SCOPE, Inbox, ReviewError, group_key
 from bot.storage import db
+from bot.training.review import IGNORED, LABELLED, OUT_OF_SCOPE, Inbox, ReviewError, group_key
 from db_fixtures import fresh_sqlite
 from staff_fixtures import PASSWORD, build_site, lead_request
 from tracker_fixtures import action, bot, slot, store_events, user

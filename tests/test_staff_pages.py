@@ -22,13 +22,13 @@ from bot.cli import main
 from bot.leads.models import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent
 from bot.outbox import Outbox
 from bot.privacy import erasure, retention
-from bot.review import Inbox, Withdrawn
 from bot.staff.accounts import AccountError
 from bot.staff.app import PUBLIC_ENDPOINTS, create_app
 from bot.staff.queries import local
 from bot.staff.server import app_for, secure_cookies
 from bot.storage import db
 from bot.storage.orm import now
+from bot.training.review import Inbox, Withdrawn
 from staff_fixtures import PASSWORD, StaffClient, lead_request, site  # noqa: F401 (fixture)
 from tracker_fixtures import action, bot, slot, store_events, user
 

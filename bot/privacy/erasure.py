@@ -12,8 +12,8 @@ from sqlalchemy import Column, Integer, String, bindparam, column, delete, func,
 from sqlalchemy.engine import Connection, Engine
 
 from bot.leads.store import LeadStore
-from bot.review import ReviewItem
 from bot.storage.orm import Base, UtcDateTime, now
+from bot.training.review import ReviewItem
 
 log = logging.getLogger(__name__)
 

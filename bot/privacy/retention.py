@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from bot.leads.models import NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, Lead, StatusChange
 from bot.leads.store import anonymise
 from bot.privacy.erasure import EVENTS, RETENTION, WITHDRAWAL, Erasure, erase_conversation, has_events, redact_rows
-from bot.review import ReviewItem
 from bot.storage.orm import Base, UtcDateTime, now
+from bot.training.review import ReviewItem
 
 log = logging.getLogger(__name__)
 

@@ -26,13 +26,13 @@ from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
 from bot.leads.store import LeadStore, WorkflowError
 from bot.outbox import Outbox, default_directory
 from bot.policy import clock
-from bot.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
 from bot.staff import charts, exports, queries
 from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,
                                 Accounts, one_time_password, same_token)
 from bot.staff.labels import channel_label, erasure_label, group_label, interests_label
 from bot.staff.transcript import transcript
 from bot.storage.orm import now as clock_now
+from bot.training.review import Inbox, ReviewError, Withdrawn, domain_intents, trained_texts
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@
   its own, naming a placeholder that is not a policy figure, with an example income outside the range
   in force, a payment period the law does not have, or a button title over 20 characters.
 
-    python -m bot.datacheck [--data data/nlu] [--test-set tests/nlu] [--domain domain.yml]
+    python -m bot.training.datacheck [--data data/nlu] [--test-set tests/nlu] [--domain domain.yml]
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from bot.policy.calculators import income_range
 from bot.policy.figures import figures_on
 from bot.policy.rules import params_on
 
-SCENARIOS = Path(__file__).parent / "data" / "scenarios.yml"
+SCENARIOS = Path(__file__).parents[1] / "data" / "scenarios.yml"
 
 # Placeholders that bot/answers.py, bot/flows.py and bot/callback.py fill from the user's message
 # or from a calculator's result (every other placeholder must be a policy figure).

@@ -6,7 +6,7 @@ the previous report), results/nlu-report.json (the same figures, read back by th
 and results/nlu-confusion.png; exits non-zero when an accuracy is under its threshold, so
 `make test` fails on a regression.
 
-    python -m bot.evaluation --model models/current.tar.gz --min-accuracy 0.92 --min-stripped 0.90
+    python -m bot.training.evaluation --model models/current.tar.gz --min-accuracy 0.92 --min-stripped 0.90
 """
 from __future__ import annotations
 

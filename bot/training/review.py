@@ -22,13 +22,13 @@ from sqlalchemy import Column, Float, Integer, String, Text, column, func, selec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.datacheck import load_examples
 from bot.flows import CALLBACK, FLOW_SLOT
 from bot.language.phones import find_phones
 from bot.language.text import expand_tokens, fold
 from bot.leads.models import Consent, Lead
 from bot.storage.db import ROOT
 from bot.storage.orm import Base, UtcDateTime, now
+from bot.training.datacheck import load_examples
 
 REVIEW_BELOW = 0.7
 FALLBACK = "nlu_fallback"

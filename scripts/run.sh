@@ -31,7 +31,7 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-"$BIN/python" -m bot.action_server >var/actions.log 2>&1 &
+"$BIN/python" -m bot.servers.action_server >var/actions.log 2>&1 &
 pids+=($!)
 
 if [[ "${1:-}" == "shell" ]]; then
@@ -40,13 +40,13 @@ if [[ "${1:-}" == "shell" ]]; then
   exit 0
 fi
 if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.md)
-  "$BIN/python" -m bot.rasa_server interactive --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml \
+  "$BIN/python" -m bot.servers.rasa_server interactive --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml \
     --skip-visualization
   exit 0
 fi
 
-"$BIN/python" -m bot.rasa_server run --enable-api --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" \
-  --endpoints endpoints.yml --credentials "var/credentials-$RASA_PORT.yml" >var/rasa.log 2>&1 &
+"$BIN/python" -m bot.servers.rasa_server run --enable-api --interface "$RASA_INTERFACE" --port "$RASA_PORT" \
+  --model "$MODEL" --endpoints endpoints.yml --credentials "var/credentials-$RASA_PORT.yml" >var/rasa.log 2>&1 &
 pids+=($!)
 
 "$BIN/bot" staff serve --port "$STAFF_PORT" >var/staff.log 2>&1 &

@@ -8,7 +8,7 @@ import pytest
 
 from bot.answers import plan_answer
 from bot.callback import CONSENT_VERSION, Conversation, consent_sha256
-from bot.cli import main
+from bot.cli.main import main
 from bot.language.extract import extract
 from bot.leads.store import LeadStore, lead_as_dict
 from bot.outbox import Desk

@@ -9,9 +9,9 @@ import time
 import pytest
 import requests
 
-from bot.launcher import running_assistant
 from fake_providers import (FB_APP_SECRET, FB_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY, messenger_batch,
                             messenger_signed, serve_fake_providers, zalo_signed, zalo_text)
+from launcher import running_assistant
 
 pytestmark = pytest.mark.live
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 def run(capsys, *args):

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 import requests
 
-from bot.launcher import running_assistant
+from launcher import running_assistant
 
 pytestmark = pytest.mark.live
 

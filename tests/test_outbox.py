@@ -17,7 +17,7 @@ from dataclasses import asdict
 import pytest
 from sqlalchemy import text
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.leads.checks import InvalidLead
 from bot.leads.store import LeadStore
 from bot.outbox import Desk, Outbox, record

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.leads.checks import LeadRequest
 from bot.leads.models import Lead, StatusChange
 from bot.leads.store import LeadStore

@@ -11,9 +11,9 @@ import sqlite3
 import pytest
 from sqlalchemy import select
 
-from bot.launcher import running_assistant
 from bot.storage import db
 from bot.training.review import Inbox, ReviewItem
+from launcher import running_assistant
 
 pytestmark = pytest.mark.live
 

@@ -13,9 +13,9 @@ import pytest
 import requests
 import yaml
 
-from bot.launcher import running_assistant
 from bot.staff.accounts import Accounts
 from bot.storage import db
+from launcher import running_assistant
 
 pytestmark = pytest.mark.live
 

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from bot.cli import main
-from bot.server_tokens import TokenError, server_tokens
+from bot.cli.main import main
+from bot.servers.tokens import TokenError, server_tokens
 
 ROOT = __import__("conftest").ROOT
 GIVEN = "0123456789abcdef0123456789abcdef"

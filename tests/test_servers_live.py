@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.launcher import running_assistant
+from launcher import running_assistant
 
 pytestmark = pytest.mark.live
 

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from bot.launcher import running_assistant
+from launcher import running_assistant
 
 pytestmark = pytest.mark.live
 

@@ -1,5 +1,5 @@
 """`bot calc ...`: the calculators for staff. Each prints its result, the legal basis and what it
-assumes (bot.policy.notes). bot.cli adds these subcommands and calls `run`.
+assumes (bot.policy.notes). bot.cli.main adds these subcommands and calls `run`.
 
     bot calc contribution --income 5000000 --group other --period 3
     bot calc advance --income 5000000 --years 5 [--monthly-return 0.004]

@@ -1,7 +1,7 @@
 """`bot` command for staff: the same calculators the assistant uses.
 
     bot [--on 2026-11-24] calc contribution|advance|pension|retirement|make-up|withdrawal|allowance|survivor|situation ...
-                                       the calculators (examples in bot/calc_cli.py)
+                                       the calculators (examples in bot/cli/calc.py)
     bot db upgrade                     apply the database migrations (BOT_DATABASE_URL)
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
@@ -29,15 +29,15 @@ from pathlib import Path
 import yaml
 from datetime import date
 
-from bot import calc_cli
 from bot.channels.credentials import enabled_channels
+from bot.cli import calc
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.policy.calculators import InvalidInput
 from bot.privacy.retention import Retention, purge
-from bot.server_tokens import TokenError, server_tokens
+from bot.servers.tokens import TokenError, server_tokens
 from bot.staff.accounts import ROLES, AccountError, Accounts
 from bot.staff.exports import csv_text
 from bot.storage import db
@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     story.add_argument("--conversation", required=True)
     story.add_argument("--output", help="file to write (default: standard output)")
     commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
-    calc_cli.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
+    calc.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
     return parser
 
 
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         print(purge(db.make_engine(), Retention.from_env(), now()))
         return 0
     try:
-        print(calc_cli.run(args, args.on or clock.today()))
+        print(calc.run(args, args.on or clock.today()))
     except InvalidInput as error:
         print(error.message, file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 """Rasa's command line with two settings its options cannot give (scripts/run.sh uses it):
 
-    python -m bot.rasa_server run [rasa run options]          the HTTP API token from BOT_API_TOKEN
-    python -m bot.rasa_server interactive [options]           listening on RASA_INTERFACE
+    python -m bot.servers.rasa_server run [rasa run options]          the HTTP API token from BOT_API_TOKEN
+    python -m bot.servers.rasa_server interactive [options]           listening on RASA_INTERFACE
 
 - `run` passes `--auth-token` itself, read from BOT_API_TOKEN: on the command line the token would
   be readable by every user of the machine (`ps`).
@@ -15,7 +15,7 @@ import sys
 from rasa.__main__ import main as rasa_main
 from sanic import Sanic
 
-from bot.server_tokens import usable
+from bot.servers.tokens import usable
 
 
 def _listen_only_on(interface: str) -> None:

@@ -1,7 +1,7 @@
 """The action server: Rasa SDK's app serving actions/, on ACTIONS_INTERFACE (127.0.0.1) and
 ACTIONS_PORT (5055), running an action only for a caller that presents BOT_ACTIONS_TOKEN.
 
-    python -m bot.action_server        (scripts/run.sh starts it)
+    python -m bot.servers.action_server        (scripts/run.sh starts it)
 
 The Rasa server sends the token in a header, `Authorization: Bearer <token>` (the `headers:` of the
 action endpoint in endpoints.yml), rather than in the `?token=` query parameter Rasa also offers:
@@ -19,7 +19,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server_tokens import usable
+from bot.servers.tokens import usable
 
 OPEN_PATHS = frozenset({"/health"})
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""The `bot` command (main) and its calculators' subcommands (calc)."""

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Protocol
 
 from bot import scenarios
 from bot.clock import VIETNAM
-from bot.flows import CALLBACK, FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
+from bot.flows import CALLBACK, FACTS, FLOW_SLOT, FLOW_STATE, Reply, Step, ask_which_province, is_cancel
 from bot.formatting import money
 from bot.leads import InvalidLead, LeadRequest, check
 from bot.privacy import Retention, StoredLead
@@ -104,7 +104,7 @@ def wants_withdrawal(text: str) -> bool:
 def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
     """Erase what the conversation stored; the slots too, so that nothing Rasa saves after this
     turn holds what was erased."""
-    cleared = {name: None for name in (*SLOTS, *FACTS, *scenarios.SLOTS, FLOW_SLOT)}
+    cleared = {name: None for name in (*SLOTS, *FACTS, *scenarios.SLOTS, *FLOW_STATE)}
     withdrawn = desk.withdraw(conversation.id)
     if withdrawn is None:
         return Step([Reply("utter_withdrawal_queued")], cleared)

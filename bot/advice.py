@@ -29,14 +29,19 @@ _QUESTION = re.compile(
     r"|\bduoc\s+(?:khong|chua)\b|\bco\s+nen\b|\bnen\s+(?:dong|tiep|tham gia|rut)\b"
     r"|\b(?:bao\s+gio|khi\s+nao|luc\s+nao)\b|\b(?:khong|chua)\W*$"
 )
+# Asking for advice outright ("nên làm gì", "có nên đóng tiếp không"): the personal answer even
+# before any fact is known (the flow then asks for them).
+_ADVICE = re.compile(r"\b(?:nen|phai)\s+lam\s+gi\b|\bnen\s+dong\s+tiep\b|\btruong\s+hop\s+cua\s+(?:toi|minh|em)\b")
 # Which messages with that wording get the personal answer, by intent: a statement or an unclear
 # message when the user has said anything of themselves; a question about the pension or the
 # make-up payment when they said their age, birth or career (years alone may be a general question:
 # "nam đóng 12 năm thì có lương hưu không" is answered by the pension calculation); other topics
-# only when both the years paid and the age are known.
+# only when both the years paid and the age are known. A plain request for advice (_ADVICE) needs no
+# fact yet.
 _ANY_FACT = frozenset({"inform", "nlu_fallback", "out_of_scope"})
 _ABOUT_SELF = frozenset({"ask_pension", "ask_make_up_payment"})
-_BOTH = frozenset({"ask_retirement_age", "ask_eligibility", "ask_benefits", "ask_pause", "ask_contribution"})
+_BOTH = frozenset({"ask_retirement_age", "ask_eligibility", "ask_benefits", "ask_pause", "ask_contribution",
+                   "ask_overview"})
 _SELF_FACTS = ("age", "birth_year", "compulsory_months", "voluntary_months", "joined_voluntary_year")
 # Notes shown under "what was assumed" (the others are said in the options' own messages).
 _ASSUMED = ("paying_monthly_from_now", "total_is_compulsory", "compulsory_other_rules",
@@ -54,15 +59,16 @@ def is_situation_question(intent: str | None, text: str, facts: Mapping[str, Any
     """Whether the message asks what the user's own facts mean for them (see _QUESTION)."""
     about_self = any(facts.get(k) is not None for k in _SELF_FACTS)
     paid = total_months(facts, day) is not None
+    folded = fold(text)
     if intent in _ANY_FACT:
-        relevant = about_self or paid
+        relevant = about_self or paid or bool(_ADVICE.search(folded))
     elif intent in _ABOUT_SELF:
         relevant = about_self
     elif intent in _BOTH:
         relevant = about_self and paid
     else:
         relevant = False
-    return relevant and bool(_QUESTION.search(fold(text)))
+    return relevant and bool(_QUESTION.search(folded))
 
 
 def has_own_facts(facts: Mapping[str, Any], day: date) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from bot.calculators import add_months, pension_rule
 from bot.facts import BEFORE_TRANSITION, FROM_TRANSITION, joined_year, total_months
-from bot.figures import Figures
+from bot.figures import UNCERTAIN_MARK, Figures
 from bot.formatting import money, percent, years_months
 from bot.notes import NOTES
 from bot.policy import compact_sources, params_on
@@ -90,6 +90,10 @@ def situation_replies(facts: Mapping[str, Any], day: date, figures: Figures) -> 
     s = assess_facts(facts, day)
     v = {**figures.values, **s.formatted, "facts": _said(facts, s, day),
          "situation_sources": compact_sources(s.sources)}
+    uncertain = [name for name, part in (("make_up_cost", s.make_up), ("keep_paying_net", s.keep_paying))
+                 if part is not None and not part.certain]
+    for name in uncertain:  # a figure resting on a row of confidence M or L (bot/figures.py)
+        v[name] += UNCERTAIN_MARK
     if "monthly" in s.formatted:
         v["income"] = money(facts["income"])
     replies = [Reply(_status_response(s), v)]
@@ -106,8 +110,11 @@ def situation_replies(facts: Mapping[str, Any], day: date, figures: Figures) -> 
     if assumed:
         replies.append(Reply("utter_calc_assumed", {**v, "assumed": "\n".join(f"• {a}" for a in assumed)}))
     buttons = [_BUTTONS[o] for o in s.options if o in _BUTTONS and o != "pension"] + [_BUTTONS["callback"]]
-    replies.append(Reply("utter_situation_sources", v, buttons))
-    return replies
+    shown = {r.response for r in replies}
+    if {"utter_situation_make_up_now", "utter_situation_make_up_later"} & shown and "make_up_cost" in uncertain or \
+            "utter_situation_keep_paying" in shown and "keep_paying_net" in uncertain:
+        replies.append(Reply("utter_uncertain_note", figures.values))
+    return replies + [Reply("utter_situation_sources", v, buttons)]
 
 
 def _status_response(s: Situation) -> str:

@@ -11,7 +11,7 @@ from bot.benefits import (WITHDRAWAL_CASE_LABELS, Withdrawal, monthly_allowance,
                           survivor_of_contributor, survivor_of_pensioner)
 from bot.calculators import add_months, income_range, make_up, make_up_cost
 from bot.facts import total_months
-from bot.figures import Figures
+from bot.figures import UNCERTAIN_MARK, Figures
 from bot.formatting import money, years_months
 from bot.notes import NOTES
 from bot.policy import compact_sources, params_on
@@ -45,12 +45,16 @@ def make_up_replies(facts: Mapping[str, Any], day: date, figures: Figures) -> li
     income = facts.get("income") if facts.get("income") and floor <= facts["income"] <= ceiling else None
     cost = make_up_cost(missing, income, day)
     v.update(make_up_months=str(missing), make_up_monthly=money(cost.monthly), make_up_income=money(cost.income),
-             make_up_cost=money(cost.uncompounded), sources=compact_sources(cost.sources))
-    replies = [Reply("utter_make_up_result", v), Reply("utter_make_up_result_2", v)]
+             make_up_cost=money(cost.uncompounded) + ("" if cost.certain else UNCERTAIN_MARK),
+             sources=compact_sources(cost.sources))
+    replies = [Reply("utter_make_up_result", v)]
     if facts.get("gender") in ("male", "female") and facts.get("birth_year") and facts.get("birth_month"):
         status = make_up(facts["gender"], facts["birth_year"], facts["birth_month"], paid, day)
         replies.append(Reply("utter_make_up_opens_on", {**v, "opens_on": f"{status.opens.month}/{status.opens.year}"}))
-    return replies + assumed(cost.notes, figures, ("make_up_at_floor", "make_up_support_unsettled"))
+    note = [] if cost.certain else [Reply("utter_uncertain_note", figures.values)]
+    # the conditions, with the buttons, last
+    return replies + assumed(cost.notes, figures, ("make_up_at_floor", "make_up_support_unsettled")) + note + \
+        [Reply("utter_make_up_result_2", v)]
 
 
 def allowance_replies(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:

@@ -73,19 +73,19 @@ def test_woman_57_with_10_years_hears_the_make_up_and_its_cost_and_the_allowance
     texts = dict(rendered(replies, responses))
     assert list(texts) == ["utter_situation_short_reached", "utter_situation_make_up_now", "utter_situation_keep_paying",
                            "utter_situation_allowance", "utter_situation_withdrawal", "utter_situation_age_only",
-                           "utter_calc_assumed", "utter_situation_sources"]
+                           "utter_calc_assumed", "utter_uncertain_note", "utter_situation_sources"]
     first = texts["utter_situation_short_reached"]
     assert "còn thiếu 5 năm để đủ 15 năm" in first and "đã đến tuổi nghỉ hưu" in first
     assert "57 tuổi" in first  # the age required in 2026 of a woman
     # 60 months × 22 % × 1.500.000 = 19.800.000, before the fund's interest
     make_up = texts["utter_situation_make_up_now"]
-    assert "19.800.000 đồng = 60 tháng × 22% × 1.500.000 đồng" in make_up and "ước tính" in make_up
+    assert "19.800.000 đồng (*) = 60 tháng × 22% × 1.500.000 đồng" in make_up and "ước tính" in make_up
     assert "đóng được ngay" in make_up
     allowance = texts["utter_situation_allowance"]
     assert "ít nhất 500.000 đồng/tháng" in allowance and "thời gian nhận do BHXH tính" in allowance
     assert "Luật BHXH 2024, Điều 23" in allowance
     # 60 months paid monthly from 11/2026: the last in 10/2031; at the floor 330.000 - 66.000 support
-    assert "264.000 đồng/tháng" in texts["utter_situation_keep_paying"] and "10/2031" in texts["utter_situation_keep_paying"]
+    assert "264.000 đồng (*)/tháng" in texts["utter_situation_keep_paying"] and "10/2031" in texts["utter_situation_keep_paying"]
     assert "Điều 102" in texts["utter_situation_withdrawal"]  # Art 102(1)(a): at retirement age, < 15 years
     assert [b["title"] for b in replies[-1].buttons] == ["Tính tiền đóng bù", "Trợ cấp hằng tháng", "Nhờ cán bộ tư vấn"]
 

@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from bot.answers import plan_answer
 from bot.extract import extract
-from bot.flows import SLOT_OF_ENTITY as SLOT_OF, is_cancel
+from bot.flows import FLOWS, SLOT_OF_ENTITY as SLOT_OF, is_cancel
 from conftest import TODAY
 
 
@@ -152,9 +152,9 @@ def test_general_retirement_question_is_answered_not_calculated(chat):
 
 @given(st.text(max_size=60))
 def test_no_message_breaks_a_calculation_in_progress(responses, text):
-    for flow in ("contribution", "pension", "retirement"):
+    for flow in FLOWS:
         step = plan_answer("inform", text, [asdict(e) for e in extract(text)], responses, TODAY,
-                           {"flow": flow, "gender": "male"})
+                           {"flow": flow, "gender": "male", "flow_answers": {"deceased": "pensioner"}})
         assert step.replies and all(r.response in responses for r in step.replies)
 
 
@@ -229,11 +229,12 @@ def test_a_situation_question_during_another_calculation_is_answered(chat):
 
 def test_make_up_for_the_years_said_missing_at_the_floor(chat):
     replies = chat.say("ask_make_up_payment", "còn thiếu 3 năm thì đóng bù hết bao nhiêu")
-    assert [r.response for r in replies] == ["utter_ask_make_up_payment", "utter_make_up_result", "utter_make_up_result_2",
-                                             "utter_calc_assumed"]
-    # 36 months × 22 % × 1.500.000 = 36 × 330.000 = 11.880.000, before the fund's interest
+    assert [r.response for r in replies] == ["utter_ask_make_up_payment", "utter_make_up_result", "utter_calc_assumed",
+                                             "utter_uncertain_note", "utter_make_up_result_2"]
+    # 36 months × 22 % × 1.500.000 = 36 × 330.000 = 11.880.000, before the fund's interest; the
+    # compounding formula is confidence M: the figure is marked and the note asks to confirm it
     v = replies[1].variables
-    assert (v["make_up_cost"], v["make_up_months"], v["make_up_monthly"]) == ("11.880.000 đồng", "36", "330.000 đồng")
+    assert (v["make_up_cost"], v["make_up_months"], v["make_up_monthly"]) == ("11.880.000 đồng (*)", "36", "330.000 đồng")
     assert "Luật BHXH 2024, Điều 36" in v["sources"]
 
 
@@ -243,7 +244,7 @@ def test_make_up_at_the_income_given_earlier_and_its_opening_month(chat):
     assert replies[0].response == "utter_ask_contribution_months"
     replies = chat.say("inform", "12 năm")
     # 36 × 22 % × 3.000.000 = 36 × 660.000 = 23.760.000
-    assert replies[0].variables["make_up_cost"] == "23.760.000 đồng"
+    assert replies[0].variables["make_up_cost"] == "23.760.000 đồng (*)"
     # 5/1970 reaches 57 y 4 m (the 2027 age) in 9/2027: the make-up opens the month before, 8/2027
     opens = next(r for r in replies if r.response == "utter_make_up_opens_on")
     assert opens.variables["opens_on"] == "8/2027"

@@ -127,6 +127,8 @@ def survivor_replies(facts: Mapping[str, Any], day: date, figures: Figures) -> l
         v = {**figures.values, "duration": years_months(months)}
         if s.refund_of_contributions:
             first = [Reply("utter_survivor_refund", v)]
+            if s.minimum:
+                first.append(Reply("utter_survivor_mixed_minimum", {**v, "minimum": money(s.minimum)}))
         else:
             years_before, years_from, _ = split_years(before, months - before)
             v.update(years_before=_years(years_before), years_from=_years(years_from),

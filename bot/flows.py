@@ -175,7 +175,9 @@ def _fields(name: str, facts: Mapping[str, Any], day: date) -> tuple[str, ...]:
             return FLOW_FIELDS["survivor_pensioner"]
         months = total_months(facts, day, prefix="deceased_")
         if months is not None and months < p.value("survivor_refund_below_months"):
-            return FLOW_FIELDS[name][:2]  # the relatives get what was paid in: nothing more to ask
+            # the relatives get what was paid in; a mixed career at least a multiple of the average
+            mixed = 0 < (facts.get("deceased_compulsory_months") or 0) < months
+            return FLOW_FIELDS[name][:2] + (("deceased_income",) if mixed else ())
         return FLOW_FIELDS[name]
     if name == "withdrawal":
         case, months = facts.get("withdrawal_case"), total_months(facts, day)

@@ -395,3 +395,11 @@ def test_an_ambiguous_province_is_asked_with_buttons_then_answered(chat):
     assert reply.response == "utter_ask_which_province"
     replies = chat.say("inform", '/inform{"province": "Đồng Nai"}', [{"entity": "province", "value": "Đồng Nai"}])
     assert replies[0].variables["office"] == "Bảo hiểm xã hội tỉnh Đồng Nai"
+
+
+def test_a_short_mixed_career_gets_at_least_three_months_of_the_average(chat):
+    chat.say("ask_survivor", "bố tôi đang đóng bhxh thì mất, trước làm công ty 2 năm, đóng tự nguyện 1 năm")
+    replies = chat.say("inform", "4 triệu")
+    # 36 months (under 60): what was paid in, and a career with both kinds at least 3 × 4.000.000
+    assert [r.response for r in replies][:2] == ["utter_survivor_refund", "utter_survivor_mixed_minimum"]
+    assert replies[1].variables["minimum"] == "12.000.000 đồng"

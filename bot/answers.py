@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from bot import callback, scenarios
 from bot.advice import has_own_facts, is_situation_question
@@ -124,20 +124,22 @@ def _new_question(intent: str | None, text: str, entities: list[dict[str, Any]],
         if intent == "ask_pension" and said.keys() & (_YEARS_SAID | {"amount"}):
             return start("pension")
     if intent == "ask_contact":
-        return _contact(entities, text, known, day, figures, start)
+        return _contact(entities, known, figures, start)
     if intent == "ask_make_up_payment" and said.keys() & _YEARS_SAID:
         return start("make_up", general[:1])
-    if intent == "ask_lump_sum" and (said.keys() & (_YEARS_SAID | {"amount"}) or withdrawal_case_in(text)):
-        case = withdrawal_case_in(text)
-        return start("withdrawal", [Reply("utter_withdrawal_case_named", {**figures.values, "case_label": WITHDRAWAL_CASE_LABELS[case]})]
-                     if case else [])
+    case = withdrawal_case_in(text) if intent == "ask_lump_sum" else None
+    if case:
+        return start("withdrawal", [Reply("utter_withdrawal_case_named",
+                                          {**figures.values, "case_label": WITHDRAWAL_CASE_LABELS[case]})])
+    if intent == "ask_lump_sum" and said.keys() & (_YEARS_SAID | {"amount"}):
+        return start("withdrawal")
     if intent == "ask_survivor" and (said.keys() & (_YEARS_SAID | {"amount"}) or deceased_in(text)):
         return start("survivor")
     return Step(general or [Reply(name, figures.values) for name in _parts(FALLBACK, responses)])
 
 
-def _contact(entities: list[dict[str, Any]], text: str, known: Mapping[str, Any], day: date, figures: Figures,
-             start: Any) -> Step:
+def _contact(entities: list[dict[str, Any]], known: Mapping[str, Any], figures: Figures,
+             start: Callable[..., Step]) -> Step:
     """The office of the province named now (its old name said back) or earlier, else the general
     contacts and the question which province."""
     named = next((e for e in entities if e.get("entity") == "province"), None)

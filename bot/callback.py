@@ -1,7 +1,7 @@
 """The callback request: consent first, then name, phone, province, commune and a time to call,
 a summary to confirm or correct, and the lead recorded for the provincial BHXH office. "hủy"
 abandons it (nothing stored); "xóa thông tin của tôi" withdraws consent and erases the conversation
-at any time; "thông tin của tôi" shows what is stored (bot/privacy.py).
+at any time; "thông tin của tôi" shows what is stored (bot/privacy/).
 
 State lives in Rasa slots (flow = "callback", the fields below, consent_at); pure Python apart from
 the LeadDesk it is given, which stores."""
@@ -17,7 +17,7 @@ from typing import Any, Mapping, Protocol
 
 from bot import scenarios
 from bot.policy.clock import VIETNAM
-from bot.flows import CALLBACK, FACTS, FLOW_SLOT, Reply, Step, ask_which_province, is_cancel
+from bot.flows import CALLBACK, FACTS, FLOW_SLOT, FLOW_STATE, Reply, Step, ask_which_province, is_cancel
 from bot.policy.formatting import money
 from bot.leads.checks import InvalidLead, LeadRequest, check
 from bot.privacy.retention import Retention
@@ -105,7 +105,7 @@ def wants_withdrawal(text: str) -> bool:
 def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
     """Erase what the conversation stored; the slots too, so that nothing Rasa saves after this
     turn holds what was erased."""
-    cleared = {name: None for name in (*SLOTS, *FACTS, *scenarios.SLOTS, FLOW_SLOT)}
+    cleared = {name: None for name in (*SLOTS, *FACTS, *scenarios.SLOTS, *FLOW_STATE)}
     withdrawn = desk.withdraw(conversation.id)
     if withdrawn is None:
         return Step([Reply("utter_withdrawal_queued")], cleared)

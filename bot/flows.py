@@ -2,65 +2,99 @@
 calculator still needs, reusing what the user said earlier, re-asks a wrong value with the reason,
 and leaves the calculation when the user says "thôi"/"hủy" or asks about something else.
 
-The state is plain data kept in Rasa slots: `flow` (the calculation in progress, or None) and the
-facts the user gave (FACTS). Pure Python; bot.answers calls `continue_flow` / `start_flow`.
+The state is plain data kept in Rasa slots: `flow` (the calculation in progress, or None), the facts
+the user gave about themselves (FACTS, filled by Rasa from entities or by a flow) and `flow_answers`
+(the answers that are not the user's own facts: the case of a withdrawal, the figures of a person
+who died). Pure Python; bot.answers calls `continue_flow` / `start_flow`. Each calculation is a
+list of fields (FLOW_FIELDS, or `_fields` where the next question depends on an answer) and a
+result function (RESULTS) that turns the facts into replies, so a form can call the same parts.
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from bot import advice, benefit_replies, directory
 from bot.language.amounts import MILLION
+from bot.policy.benefits import WITHDRAWAL_CASES
 from bot.policy.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution,
                                     income_range, pension, retirement)
+from bot.facts import BEFORE_TRANSITION, FROM_TRANSITION, JOINED_UNKNOWN, NOT_JOINED, joined_year, total_months
 from bot.policy.figures import Figures, figures_on
 from bot.policy.formatting import age, millions, money, percent, years_months
 from bot.policy.rules import params_on
-from bot.language.provinces import ProvinceMatch
+from bot.language.provinces import ProvinceMatch, province_by_name, resolve_province
+from bot.replies import GENDER_LABELS, Reply, Step
 from bot.language.target_groups import groups
 from bot.language.text import fold
 
+__all__ = ["GENDER_LABELS", "Reply", "Step"]
+
 # Slots that hold what the user told about themselves (filled by Rasa from entities, or by a flow).
-FACTS = ("income", "target_group", "gender", "birth_year", "birth_month", "contribution_months")
+FACTS = ("income", "target_group", "gender", "birth_year", "birth_month", "contribution_months", "age",
+         "compulsory_months", "voluntary_months", "missing_months", "joined_voluntary_year")
 FLOW_SLOT = "flow"
+ANSWERS_SLOT = "flow_answers"  # the answers of the calculation in progress that are not FACTS
+FLOW_STATE = (FLOW_SLOT, ANSWERS_SLOT)
 CALLBACK = "callback"  # the flow slot while a callback request is in progress (bot/callback.py)
-# What each calculation needs, in the order it is asked.
+# The slot Rasa fills from each entity (the from_entity mappings of domain.yml).
+SLOT_OF_ENTITY = {"amount": "income", "target_group": "target_group", "gender": "gender",
+                  "birth_year": "birth_year", "birth_month": "birth_month", "duration_months": "contribution_months",
+                  "age": "age", "compulsory_months": "compulsory_months", "voluntary_months": "voluntary_months",
+                  "missing_months": "missing_months", "joined_year": "joined_voluntary_year", "province": "province"}
+OWN = frozenset(SLOT_OF_ENTITY.values())  # fields kept in the user's own slots; the others in ANSWERS_SLOT
+# What each calculation needs, in the order it is asked ("birth": an age or a year of birth).
 FLOW_FIELDS = {
     "contribution": ("income", "target_group"),
     "pension": ("gender", "contribution_months", "income"),
     "retirement": ("gender", "birth_year", "birth_month"),
+    "situation": ("contribution_months", "gender", "birth", "joined_voluntary_year"),
+    "make_up": ("contribution_months",),
+    "allowance": ("gender", "birth", "contribution_months"),
+    "withdrawal": ("withdrawal_case", "contribution_months", "months_before_2014", "income"),
+    "survivor": ("deceased", "deceased_months", "deceased_before_2014", "deceased_income"),
+    "survivor_pensioner": ("deceased", "pension_amount", "months_drawn"),
+    "contact": ("province",),
 }
+FLOWS = tuple(name for name in FLOW_FIELDS if name != "survivor_pensioner")
+MONEY_FIELDS = frozenset({"income", "deceased_income", "pension_amount"})
+YEAR_FIELDS = frozenset({"contribution_months", "months_before_2014", "deceased_months", "deceased_before_2014"})
+MONTH_FIELDS = frozenset({"months_drawn"})  # a bare number answers in months, not years
+ZERO_ALLOWED = frozenset({"months_before_2014", "deceased_before_2014", "months_drawn"})  # "không có" = 0
 # Income levels offered as buttons besides the floor in force (UI choices of the issue, not policy).
 SUGGESTED_INCOMES = (3 * MILLION, 5 * MILLION, 10 * MILLION)
-GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
+JOINED_CHOICES = (BEFORE_TRANSITION, FROM_TRANSITION, NOT_JOINED, JOINED_UNKNOWN)  # answers without a year
+# The fields a message may fill for each field a flow asks.
+RELATED = {"birth": ("birth_year", "birth_month", "age"),
+           "contribution_months": ("contribution_months", "compulsory_months", "voluntary_months", "missing_months"),
+           "deceased_months": ("deceased_months", "deceased_compulsory_months", "deceased_voluntary_months")}
 # "thôi", "hủy", "thôi không cần nữa ạ": a cancel word and nothing but filler words ("bỏ qua" skips a
 # question of the callback request instead).
 _CANCEL = re.compile(r"^\W*(?:thoi|huy|huy bo|dung lai|khoi|stop|cancel|khong can nua|khong tinh nua)"
                      r"(?:\W+(?:a|nhe|nha|em|di|ban|oi|khong|can|nua|tinh|thoi|vay|roi|ok|cam|on|minh|toi|huy))*\W*$")
 # A "tháng/năm" answer to the birth question: "1/1966", "tháng 1 năm 1966", "01-1966".
 _MONTH_YEAR = re.compile(r"(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\s*(?:[/.-]|nam)\s*(?P<year>19\d\d|20[0-2]\d)\b")
-_YEAR = re.compile(r"\b(?P<year>19\d\d|20[0-2]\d)\b")
+_YEAR = re.compile(r"\b(?P<year>19\d\d|20[0-4]\d)\b")
 _MONTH = re.compile(r"^\D*(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\b\D*$")
-_NUMBER = re.compile(r"^\D*\b(?P<n>\d{1,2}(?:[.,]5)?)\b\D*$")
+_NUMBER = re.compile(r"^\D*\b(?P<n>\d{1,3}(?:[.,]5)?)\b\D*$")
 _OTHER_GROUP = re.compile(r"\b(?:khac|khong|ko|khong thuoc|binh thuong)\b")
-
-
-@dataclass(frozen=True)
-class Reply:
-    response: str
-    variables: dict[str, str] = field(default_factory=dict)
-    buttons: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Step:
-    """The replies to one message and the slots to set (None clears a slot)."""
-
-    replies: list[Reply]
-    slots: dict[str, Any] = field(default_factory=dict)
+_NONE = re.compile(r"^\W*(?:khong|ko|chua|khong co|chua co|deny)\b")
+_BEFORE = re.compile(r"\btruoc\b")
+_NOT_YET = re.compile(r"\b(?:chua tham gia|chua dong|chi dong bat buoc)\b")
+_DONT_KNOW = re.compile(r"\b(?:khong nho|khong biet|khong ro|quen roi|chiu)\b")
+# Words that say who died: a person drawing a pension, or one still paying.
+_PENSIONER = re.compile(r"\b(?:luong huu|nghi huu|huu tri)\b")
+_CONTRIBUTOR = re.compile(r"\b(?:dang dong|con dong|dang tham gia|chua nghi huu)\b")
+# The cases of Art 102 as people say them (bot.policy.benefits.WITHDRAWAL_CASES).
+_CASE_WORDS = (
+    ("serious_illness", re.compile(r"\b(?:ung thu|bai liet|xo gan|lao nang|lao phoi|aids|hiv|benh hiem ngheo)\b")),
+    ("severe_disability", re.compile(r"\b(?:suy giam kha nang lao dong|mat suc lao dong|khuyet tat)\b")),
+    ("emigrating", re.compile(r"\b(?:dinh cu|ra nuoc ngoai|xuat canh)\b")),
+    ("retirement_age", re.compile(r"\b(?:du tuoi nghi huu|den tuoi nghi huu|het tuoi lao dong)\b")),
+    ("stopped_12_months", re.compile(r"\b(?:nghi dong|khong dong|dung dong|ngung dong|nghi viec)\b")),
+)
 
 
 def ask_which_province(match: ProvinceMatch, figures: dict[str, str]) -> Reply:
@@ -74,118 +108,273 @@ def is_cancel(text: str) -> bool:
     return bool(_CANCEL.match(fold(text)))
 
 
+def withdrawal_case_in(text: str) -> str | None:
+    """The case of Art 102 a message names ("tôi bị ung thư" -> serious_illness), if any."""
+    folded = fold(text)
+    return next((case for case, words in _CASE_WORDS if words.search(folded)), None)
+
+
+def deceased_in(text: str) -> str | None:
+    """Whether a message about a death names a pensioner or a contributor."""
+    folded = fold(text)
+    if _PENSIONER.search(folded):
+        return "pensioner"
+    return "contributor" if _CONTRIBUTOR.search(folded) else None
+
+
+def facts_of(known: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's own facts and the answers of the calculation in progress, numbers as int
+    (Rasa keeps float slots as floats)."""
+    facts = {k: known.get(k) for k in OWN}
+    facts.update(known.get(ANSWERS_SLOT) or {})
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in facts.items()}
+
+
 def start_flow(name: str, entities: list[dict[str, Any]], text: str, known: Mapping[str, Any], day: date,
-               opening: list[Reply] | None = None) -> Step:
+               opening: list[Reply] | None = None, intent: str | None = None,
+               before: Mapping[str, Any] | None = None) -> Step:
     """Begin a calculation with what the user already said (earlier slots and this message)."""
-    facts = {k: known.get(k) for k in FACTS}
+    facts = facts_of({**known, ANSWERS_SLOT: None})
     slots: dict[str, Any] = {}
     errors: list[str] = []
-    _take(name, None, entities, text, facts, slots, errors, day)
+    _take(name, None, intent, entities, text, facts, slots, errors, day, before or {})
     return _advance(name, facts, slots, errors, day, opening or [])
 
 
-def continue_flow(name: str, entities: list[dict[str, Any]], text: str, known: Mapping[str, Any], day: date) -> Step | None:
+def continue_flow(name: str, entities: list[dict[str, Any]], text: str, known: Mapping[str, Any], day: date,
+                  intent: str | None = None, before: Mapping[str, Any] | None = None) -> Step | None:
     """The next step of a calculation in progress, or None when the message does not answer it
-    (the caller then treats it as a new question)."""
+    (the caller then treats it as a new question). `before` holds the user's own slots as they were
+    before this message (Rasa fills them from its entities first): the question it answers is the
+    one missing then."""
     if is_cancel(text):
-        return Step([Reply("utter_flow_cancelled", figures_on(day).values)], {FLOW_SLOT: None})
-    facts = {k: known.get(k) for k in FACTS}
-    asked = _missing(name, facts, day)
+        return Step([Reply("utter_flow_cancelled", figures_on(day).values)], {FLOW_SLOT: None, ANSWERS_SLOT: None})
+    facts = facts_of(known)
+    earlier = {**facts, **{k: v for k, v in facts_of({**known, **(before or {})}).items() if k in OWN}}
+    asked = _missing(name, earlier, day)
     slots: dict[str, Any] = {}
     errors: list[str] = []
-    if not _take(name, asked, entities, text, facts, slots, errors, day) and not errors:
+    if not _take(name, asked, intent, entities, text, facts, slots, errors, day, before or earlier) and not errors:
         return None
     return _advance(name, facts, slots, errors, day, [])
 
 
 def reask(name: str, known: Mapping[str, Any], day: date) -> Step:
     """The current question again, after a message that did not answer it."""
-    facts = {k: known.get(k) for k in FACTS}
-    asked = _missing(name, facts, day) or FLOW_FIELDS[name][0]
+    facts = facts_of(known)
+    asked = _missing(name, facts, day) or _fields(name, facts, day)[0]
     figures = figures_on(day)
     return Step([Reply("utter_flow_not_understood", figures.values), _question(name, asked, facts, figures, day)])
 
 
-def _take(name: str, asked: str | None, entities: list[dict[str, Any]], text: str, facts: dict[str, Any],
-          slots: dict[str, Any], errors: list[str], day: date) -> bool:
+def _fields(name: str, facts: Mapping[str, Any], day: date) -> tuple[str, ...]:
+    """The questions of a calculation; some depend on an earlier answer."""
+    p = params_on(day)
+    if name == "survivor":
+        if facts.get("deceased") == "pensioner":
+            return FLOW_FIELDS["survivor_pensioner"]
+        months = total_months(facts, day, prefix="deceased_")
+        if months is not None and months < p.value("survivor_refund_below_months"):
+            # the relatives get what was paid in; a mixed career at least a multiple of the average
+            mixed = 0 < (facts.get("deceased_compulsory_months") or 0) < months
+            return FLOW_FIELDS[name][:2] + (("deceased_income",) if mixed else ())
+        return FLOW_FIELDS[name]
+    if name == "withdrawal":
+        case, months = facts.get("withdrawal_case"), total_months(facts, day)
+        limits = {"retirement_age": p.value("pension_min_years") * 12,
+                  "stopped_12_months": p.value("lump_sum_conditions")["transition_max_years"] * 12}
+        if case not in WITHDRAWAL_CASES or (months is not None and case in limits and months >= limits[case]):
+            return FLOW_FIELDS[name][:2] if case in WITHDRAWAL_CASES else FLOW_FIELDS[name][:1]
+        return FLOW_FIELDS[name]
+    if name == "situation":
+        basic = FLOW_FIELDS[name][:3]
+        if any(_unknown(key, facts, day) for key in basic):
+            return basic
+        return FLOW_FIELDS[name] if "joined_voluntary_year" in advice.assess_facts(facts, day).missing_facts else basic
+    return FLOW_FIELDS[name]
+
+
+def _unknown(key: str, facts: Mapping[str, Any], day: date) -> bool:
+    if key == "contribution_months":
+        return total_months(facts, day) is None
+    if key == "deceased_months":
+        return total_months(facts, day, prefix="deceased_") is None
+    if key == "birth":
+        return facts.get("age") is None and facts.get("birth_year") is None
+    if key == "province":  # an ambiguous name ("ĐN") is kept to ask which one it is
+        return province_by_name(str(facts.get(key) or "")) is None
+    return facts.get(key) is None
+
+
+def _take(name: str, asked: str | None, intent: str | None, entities: list[dict[str, Any]], text: str,
+          facts: dict[str, Any], slots: dict[str, Any], errors: list[str], day: date,
+          before: Mapping[str, Any]) -> bool:
     """Read the values this flow needs from the message into `facts`/`slots`; a value the law does
-    not allow is cleared and explained in `errors`. True when something was read."""
-    found = _values(entities, text, asked)
+    not allow is cleared and explained in `errors`. True when something was read. An entity read as
+    another field than its own slot (the years of a person who died, the years before 2014) leaves
+    that slot as it was before the message."""
+    found, moved = _values(name, entities, text, asked, intent, facts)
+    wanted = _readable(name)
+    answers = {k: v for k, v in facts.items() if k not in OWN and v is not None}
     read = False
-    for key in FLOW_FIELDS[name]:
-        if key not in found:
+    for key, value in found.items():
+        if key not in wanted:
             continue
         read = True
-        value, problem = _validate(key, found[key], name, day)
-        facts[key] = slots[key] = value
+        value, problem = _validate(key, value, name, day, facts)
+        facts[key] = value
+        if key in OWN:
+            slots[key] = value
+        else:
+            answers[key] = value
         if problem:
             errors.append(problem)
+    for slot in moved:
+        slots[slot] = before.get(slot)
+    if answers or read:
+        slots[ANSWERS_SLOT] = answers or None
     return read
 
 
-def _values(entities: list[dict[str, Any]], text: str, asked: str | None) -> dict[str, Any]:
-    """Values in the message: its entities, plus a bare answer to the question asked ("20", "1966")."""
-    by_kind: dict[str, Any] = {}
-    for e in entities:
-        by_kind.setdefault(e.get("entity"), e.get("value"))
+def _readable(name: str) -> set[str]:
+    """Every field a message may fill in this flow."""
+    fields = FLOW_FIELDS[name] + (FLOW_FIELDS["survivor_pensioner"] if name == "survivor" else ())
+    return {related for f in fields for related in RELATED.get(f, (f,))}
+
+
+def _values(name: str, entities: list[dict[str, Any]], text: str, asked: str | None, intent: str | None,
+            facts: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """Values in the message by field: its entities, plus a bare answer to the question asked
+    ("20", "1966"); and the user's own slots whose entity went to another field."""
     found: dict[str, Any] = {}
-    if isinstance(by_kind.get("amount"), (int, float)):
-        found["income"] = int(by_kind["amount"])
-    if by_kind.get("target_group"):
-        found["target_group"] = by_kind["target_group"]
-    if by_kind.get("gender") in GENDER_LABELS:
-        found["gender"] = by_kind["gender"]
-    if isinstance(by_kind.get("duration_months"), int):
-        found["contribution_months"] = by_kind["duration_months"]
-    for key in ("birth_year", "birth_month"):
-        if isinstance(by_kind.get(key), int):
-            found[key] = by_kind[key]
-    if found:  # a bare number is read only when nothing else was (Rasa has already filled the
-        return found  # slots from this message's entities, so `asked` may be the next question)
+    for e in entities:
+        kind, value = e.get("entity"), e.get("value")
+        slot = SLOT_OF_ENTITY.get(kind) or (kind if kind in ("withdrawal_case", "deceased") else None)
+        if slot is None or slot in found or value is None:
+            continue
+        if slot in ("target_group", "gender", "withdrawal_case", "deceased", "joined_voluntary_year", "province") \
+                or isinstance(value, (int, float)):
+            found[slot] = int(value) if isinstance(value, float) else value
+    moved = _route(name, found, asked, facts)
     folded = fold(text)
-    if asked == "income":
-        bare = _NUMBER.match(folded)
-        if bare:  # "5" in answer to the income question means 5 triệu
-            found["income"] = int(float(bare["n"].replace(",", ".")) * MILLION)
-    elif asked == "target_group" and _OTHER_GROUP.search(folded):
-        found["target_group"] = "other"
-    elif asked == "contribution_months":
-        bare = _NUMBER.match(folded)
-        if bare:  # "20" in answer to the years question means 20 years
-            found["contribution_months"] = round(float(bare["n"].replace(",", ".")) * 12)
-    elif asked in ("birth_year", "birth_month"):
+    if name == "withdrawal" and "withdrawal_case" not in found and (case := withdrawal_case_in(text)):
+        found["withdrawal_case"] = case
+    if name == "survivor" and "deceased" not in found and (who := deceased_in(text)):
+        found["deceased"] = who
+    if found:  # a bare number is read only when nothing else was (Rasa has already filled the
+        return found, moved  # slots from this message's entities, so a number may belong to them)
+    found.update(_bare_answer(asked, intent, folded))
+    return found, moved
+
+
+def _route(name: str, found: dict[str, Any], asked: str | None, facts: Mapping[str, Any]) -> set[str]:
+    """Move entity values to the field this flow wants them in; the own slots they came from."""
+    moved: set[str] = set()
+
+    def move(slot: str, field: str) -> None:
+        found[field] = found.pop(slot)
+        moved.add(slot)
+
+    if name == "survivor":  # the message is about the person who died, never about the user
+        pensioner = facts.get("deceased") == "pensioner" or found.get("deceased") == "pensioner"
+        for slot, field in (("contribution_months", asked if asked in YEAR_FIELDS | MONTH_FIELDS else
+                             "months_drawn" if pensioner else "deceased_months"),
+                            ("income", "pension_amount" if pensioner else "deceased_income"),
+                            ("compulsory_months", "deceased_compulsory_months"),
+                            ("voluntary_months", "deceased_voluntary_months")):
+            if slot in found:
+                move(slot, field)
+        moved |= {s for s in found if s in OWN}
+        for slot in [s for s in found if s in OWN]:
+            found.pop(slot)
+        return moved
+    if "contribution_months" in found and asked in (YEAR_FIELDS | MONTH_FIELDS) - {"contribution_months"}:
+        move("contribution_months", asked)
+    return moved
+
+
+def _bare_answer(asked: str | None, intent: str | None, folded: str) -> dict[str, Any]:
+    """A reply that is only a number, a year or a word, read as the answer to the question asked."""
+    bare = _NUMBER.match(folded)
+    if asked in ZERO_ALLOWED and (intent == "deny" or _NONE.match(folded)):
+        return {asked: 0}
+    if asked in MONEY_FIELDS and bare:  # "5" in answer to an income question means 5 triệu
+        return {asked: int(float(bare["n"].replace(",", ".")) * MILLION)}
+    if asked in YEAR_FIELDS and bare:  # "20" in answer to a years question means 20 years
+        return {asked: round(float(bare["n"].replace(",", ".")) * 12)}
+    if asked in MONTH_FIELDS and bare:
+        return {asked: round(float(bare["n"].replace(",", ".")))}
+    if asked == "target_group" and _OTHER_GROUP.search(folded):
+        return {"target_group": "other"}
+    if asked == "joined_voluntary_year":
+        year = _YEAR.search(folded)
+        if year and _BEFORE.search(folded):
+            return {asked: BEFORE_TRANSITION}
+        if year:
+            return {asked: int(year["year"])}
+        if _NOT_YET.search(folded):
+            return {asked: NOT_JOINED}
+        return {asked: JOINED_UNKNOWN} if intent == "deny" or _DONT_KNOW.search(folded) else {}
+    if asked in ("birth_year", "birth_month", "birth"):
         m = _MONTH_YEAR.search(folded) or _YEAR.search(folded)
         if m:
-            found["birth_year"] = int(m["year"])
+            found = {"birth_year": int(m["year"])}
             if "month" in m.groupdict() and m["month"]:
                 found["birth_month"] = int(m["month"])
-        elif asked == "birth_month" and (m := _MONTH.match(folded)):
-            found["birth_month"] = int(m["month"])
-    return found
+            return found
+        if asked == "birth_month" and (m := _MONTH.match(folded)):
+            return {"birth_month": int(m["month"])}
+        if asked == "birth" and bare:  # "57" in answer to "how old are you"
+            return {"age": int(float(bare["n"].replace(",", ".")))}
+    return {}
 
 
-def _validate(key: str, value: Any, flow: str, day: date) -> tuple[Any, str | None]:
+def _validate(key: str, value: Any, flow: str, day: date, facts: Mapping[str, Any]) -> tuple[Any, str | None]:
     """(value, None) when the law allows it, else (None, a polite reason)."""
     p = params_on(day)
-    if key == "income":  # the pension takes the career's average, which may be below today's floor
-        floor, ceiling = income_range(p) if flow == "contribution" else average_income_range(p)
+    if key in MONEY_FIELDS and not isinstance(value, int):
+        return None, None
+    if key == "income" or key == "deceased_income":  # an average may be below today's floor
+        floor, ceiling = income_range(p) if flow in ("contribution", "make_up") else average_income_range(p)
         if not floor <= value <= ceiling:
-            what = "Mức thu nhập chọn để đóng" if flow == "contribution" else "Bình quân thu nhập làm căn cứ đóng"
+            what = "Mức thu nhập chọn để đóng" if flow in ("contribution", "make_up") else \
+                "Bình quân thu nhập làm căn cứ đóng"
             return None, f"{what} phải từ {money(floor)} đến {money(ceiling)} một tháng."
-    elif key == "contribution_months" and not 1 <= value <= 60 * 12:
+    elif key == "pension_amount" and not 0 < value <= income_range(p)[1]:
+        return None, f"Lương hưu phải lớn hơn 0 và không quá {money(income_range(p)[1])} một tháng."
+    elif key in ("contribution_months", "deceased_months", "compulsory_months", "voluntary_months",
+                 "deceased_compulsory_months", "deceased_voluntary_months") and not 1 <= value <= 60 * 12:
         return None, "Số năm đóng phải lớn hơn 0 và không quá 60 năm."
+    elif key == "missing_months" and not 1 <= value <= p.value("pension_min_years") * 12:
+        return None, f"Số năm còn thiếu phải lớn hơn 0 và không quá {p.value('pension_min_years')} năm."
+    elif key in ("months_before_2014", "deceased_before_2014"):
+        prefix = "deceased_" if key.startswith("deceased") else ""
+        split = p.value("lump_sum_multiples")["split_year"]
+        if not 0 <= value <= (total_months(facts, day, prefix=prefix) or 0):
+            return None, f"Số năm đóng trước năm {split} phải từ 0 đến tổng số năm đã đóng."
+    elif key == "months_drawn" and not 0 <= value <= 60 * 12:
+        return None, "Số tháng đã nhận lương hưu phải từ 0 đến 60 năm."
     elif key == "birth_year" and not day.year - 100 <= value <= day.year - p.value("min_join_age"):
         return None, f"Năm sinh {value} chưa đúng, anh/chị kiểm tra lại giúp em."
     elif key == "birth_month" and not 1 <= value <= 12:
         return None, "Tháng sinh phải từ 1 đến 12."
+    elif key == "age" and not p.value("min_join_age") <= value <= 100:
+        return None, f"Tuổi phải từ {p.value('min_join_age')} đến 100."
+    elif key == "joined_voluntary_year" and value not in JOINED_CHOICES and \
+            not (isinstance(value, int) and day.year - 100 <= value <= day.year):
+        return None, f"Năm {value} chưa đúng, anh/chị kiểm tra lại giúp em."
     elif key == "target_group" and value != "other" and value not in groups():
+        return None, None
+    elif key == "withdrawal_case" and value not in (*WITHDRAWAL_CASES, "none"):
+        return None, None
+    elif key == "deceased" and value not in ("contributor", "pensioner"):
         return None, None
     return value, None
 
 
 def _missing(name: str, facts: Mapping[str, Any], day: date) -> str | None:
-    for key in FLOW_FIELDS[name]:
-        if facts.get(key) is None or _validate(key, facts[key], name, day)[1]:
+    for key in _fields(name, facts, day):
+        if _unknown(key, facts, day) or (facts.get(key) is not None and _validate(key, facts[key], name, day, facts)[1]):
             return key
     return None
 
@@ -198,21 +387,34 @@ def _advance(name: str, facts: dict[str, Any], slots: dict[str, Any], errors: li
         replies.append(Reply("utter_invalid_value", {**figures.values, "message": " ".join(errors)}))
     asked = _missing(name, facts, day)
     if asked is None:
-        return Step(replies + RESULTS[name](facts, day, figures), {**slots, FLOW_SLOT: None})
+        return Step(replies + RESULTS[name](facts, day, figures), {**slots, FLOW_SLOT: None, ANSWERS_SLOT: None})
     if name == "pension" and asked == "income":
         rate = _pension_rate(facts, day, figures)
         if not rate:  # under the minimum years the income does not matter
-            return Step(replies + _pension(facts, day, figures), {**slots, FLOW_SLOT: None})
+            return Step(replies + _pension(facts, day, figures), {**slots, FLOW_SLOT: None, ANSWERS_SLOT: None})
         replies += rate
     return Step(replies + [_question(name, asked, facts, figures, day)], {**slots, FLOW_SLOT: name})
 
 
 def _question(flow: str, asked: str, facts: Mapping[str, Any], figures: Figures, day: date) -> Reply:
-    if asked == "income":
-        response = "utter_ask_income" if flow == "contribution" else "utter_ask_average_income"
+    if asked in MONEY_FIELDS - {"pension_amount"}:
+        response = {"contribution": "utter_ask_income", "make_up": "utter_ask_income"}.get(flow, "utter_ask_average_income")
+        if asked == "deceased_income":
+            response = "utter_ask_deceased_income"
         return Reply(response, figures.values, income_buttons(day))
     if asked == "birth_month":
         return Reply("utter_ask_birth_month", {**figures.values, "birth_year": str(facts["birth_year"])})
+    if asked == "joined_voluntary_year":
+        return Reply("utter_ask_joined_voluntary_year", figures.values, joined_buttons(day))
+    if asked == "province":
+        said = facts.get("province")
+        match = resolve_province(str(said)) if said else None
+        if match and match.province is None:
+            return ask_which_province(match, figures.values)
+        return Reply("utter_ask_contact_province", figures.values)
+    if asked in ("months_before_2014", "deceased_before_2014"):
+        prefix = "deceased_" if asked.startswith("deceased") else ""
+        return Reply(f"utter_ask_{asked}", {**figures.values, "duration": years_months(total_months(facts, day, prefix))})
     return Reply(f"utter_ask_{asked}", figures.values)
 
 
@@ -224,6 +426,14 @@ def income_buttons(day: date) -> list[dict[str, str]]:
         {"title": ("Thấp nhất " if x == floor else "") + millions(x), "payload": f'/inform{{"amount": {x}}}'}
         for x in levels
     ]
+
+
+def joined_buttons(day: date) -> list[dict[str, str]]:
+    """Before or from the date of the transitional rule (Art 141(9)), not yet, or "I do not remember"."""
+    year = params_on(day).value("transitional_retirement")["joined_before"].year
+    titles = {BEFORE_TRANSITION: f"Trước năm {year}", FROM_TRANSITION: f"Từ năm {year}",
+              NOT_JOINED: "Chưa tham gia", JOINED_UNKNOWN: "Không nhớ"}
+    return [{"title": title, "payload": f'/inform{{"joined_year": "{value}"}}'} for value, title in titles.items()]
 
 
 def contribution_result(income: int, target_groups: list[str | None], day: date) -> list[Reply]:
@@ -258,13 +468,13 @@ def _contribution(facts: Mapping[str, Any], day: date, figures: Figures) -> list
 
 
 def _pension_variables(facts: Mapping[str, Any], day: date, figures: Figures) -> dict[str, str]:
-    months = int(facts["contribution_months"])
+    months = total_months(facts, day) or 0
     return {**figures.values, "gender_label": GENDER_LABELS[facts["gender"]], "duration": years_months(months)}
 
 
 def _pension_rate(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
     """Once gender and years are known, the rate alone (it does not depend on the income)."""
-    result = pension(facts["gender"], int(facts["contribution_months"]), 0, day)
+    result = pension(facts["gender"], total_months(facts, day) or 0, 0, day)
     if not result.eligible:
         return []
     return [Reply("utter_pension_rate", {**_pension_variables(facts, day, figures),
@@ -272,7 +482,7 @@ def _pension_rate(facts: Mapping[str, Any], day: date, figures: Figures) -> list
 
 
 def _pension(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    months, income = int(facts["contribution_months"]), int(facts.get("income") or 0)
+    months, income = total_months(facts, day) or 0, int(facts.get("income") or 0)
     result = pension(facts["gender"], months, income, day)
     variables = {**_pension_variables(facts, day, figures), "sources": "; ".join(result.sources)}
     if not result.eligible:
@@ -284,8 +494,11 @@ def _pension(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Repl
 
 
 def _retirement(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    result = retirement(facts["gender"], int(facts["birth_year"]), int(facts["birth_month"]), day)
-    return [Reply("utter_retirement_result", {
+    """The retirement date; the transitional rule (Art 141(9)) when the user said when they joined."""
+    joined = joined_year(facts.get("joined_voluntary_year"), day)
+    result = retirement(facts["gender"], int(facts["birth_year"]), int(facts["birth_month"]), day,
+                        joined_voluntary_year=joined, contribution_months=total_months(facts, day))
+    variables = {
         **figures.values,
         "gender_label": GENDER_LABELS[facts["gender"]],
         "birth": f'{int(facts["birth_month"])}/{int(facts["birth_year"])}',
@@ -293,7 +506,14 @@ def _retirement(facts: Mapping[str, Any], day: date, figures: Figures) -> list[R
         "reached": f"{result.reached.month}/{result.reached.year}",
         "pension_from": f"{result.pension_from.month}/{result.pension_from.year}",
         "src_retirement_age": result.source,
-    })]
+    }
+    if result.rule == "transitional":
+        return [Reply("utter_retirement_result_transitional", variables)]
+    replies = [Reply("utter_retirement_result", variables)]
+    if "transitional_join_unknown" in result.notes:
+        replies.append(Reply("utter_retirement_transitional_hint", {
+            **figures.values, "transitional_age": figures.values[f"transitional_age_{facts['gender']}"]}))
+    return replies
 
 
 def _years(value: float) -> str:
@@ -301,4 +521,7 @@ def _years(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-RESULTS = {"contribution": _contribution, "pension": _pension, "retirement": _retirement}
+RESULTS = {"contribution": _contribution, "pension": _pension, "retirement": _retirement,
+           "situation": advice.situation_replies, "make_up": benefit_replies.make_up_replies,
+           "allowance": benefit_replies.allowance_replies, "withdrawal": benefit_replies.withdrawal_replies,
+           "survivor": benefit_replies.survivor_replies, "contact": directory.contact_result}

@@ -97,3 +97,84 @@ def test_income_out_of_range_names_the_range(responses):
 def test_contribution_in_2027_carries_the_uncertainty_note(responses):
     replies = answer("ask_contribution", "5tr đóng bao nhiêu", responses, day=date(2027, 2, 1))
     assert [r.response for r in replies] == ["utter_contribution_result", "utter_uncertain_note"]
+
+
+def text_of(reply, responses):
+    return responses[reply.response][0]["text"].format(**reply.variables)
+
+
+# The answers the audit of issue 14 found wrong, with the figures they must now state.
+
+def test_retirement_answer_states_the_cohorts_before_the_schedule_and_the_transitional_rule(responses):
+    _, before, transitional = answer("ask_retirement_age", "tuổi nghỉ hưu là bao nhiêu", responses)
+    assert "trước năm 2021 nghỉ hưu ở tuổi cũ: nam 60 tuổi, nữ 55 tuổi" in text_of(before, responses)
+    said = text_of(transitional, responses)
+    assert "trước ngày 1/1/2021 và có từ 20 năm đóng" in said and "60 tuổi (nam) hoặc 55 tuổi (nữ)" in said
+    assert "Luật BHXH 2024, Điều 141 khoản 9" in said
+    assert all("không được nghỉ hưu trước tuổi" not in v["text"] for r in responses.values() for v in r)
+
+
+def test_a_woman_born_march_1964_retired_at_55_in_march_2019(responses):
+    reply, _ = answer("ask_retirement_age", "nữ sinh tháng 3 năm 1964 bao giờ nghỉ hưu", responses)
+    assert (reply.variables["retirement_age"], reply.variables["reached"]) == ("55 tuổi", "3/2019")
+    reply, _ = answer("ask_retirement_age", "nam sinh tháng 12 năm 1960 nghỉ hưu khi nào", responses)
+    assert (reply.variables["retirement_age"], reply.variables["reached"]) == ("60 tuổi", "12/2020")
+
+
+def test_the_retirement_date_applies_art_141_9_when_the_join_year_is_known(responses):
+    known = {"joined_voluntary_year": 2003, "contribution_months": 264, "gender": "female", "birth_year": 1971,
+             "birth_month": 3}
+    payload = [{"entity": "calculator", "value": "retirement"}]
+    (reply,) = plan_answer("ask_retirement_age", "/ask_retirement_age", payload, responses, TODAY, known).replies
+    # 55 in 3/2026, 22 years paid: pension from 4/2026 instead of 12/2028 (57 y 8 m, the 2028 age)
+    assert reply.response == "utter_retirement_result_transitional"
+    assert (reply.variables["retirement_age"], reply.variables["pension_from"]) == ("55 tuổi", "4/2026")
+    # asked in words, with the years known, the question is about her situation: entitled now
+    replies = answer("ask_retirement_age", "vậy bao giờ tôi được nghỉ hưu", responses, known)
+    assert replies[0].response == "utter_situation_transitional_now"
+
+
+def test_pension_answer_states_the_extra_payment_after_retirement_age(responses):
+    third = answer("ask_pension", "lương hưu tính thế nào", responses)[2]
+    said = text_of(third, responses)
+    assert "0,5 tháng bình quân thu nhập" in said and "sau tuổi nghỉ hưu được 2 tháng" in said
+    assert "Luật BHXH 2024, Điều 100" in said and "thấp hơn mức thấp nhất hiện nay" in said
+
+
+def test_short_of_fifteen_years_never_offers_a_general_withdrawal(responses):
+    (reply,) = answer("ask_pension", "nam đóng 12 năm thì có lương hưu không", responses)
+    said = text_of(reply, responses)
+    assert reply.response == "utter_pension_short" and "rút" not in said.lower()
+    assert "từ tháng liền trước tháng đủ tuổi nghỉ hưu" in said
+    assert "ít nhất 500.000 đồng/tháng, thời gian nhận do BHXH tính" in said
+    titles = [b["title"] for b in responses["utter_pension_short"][0]["buttons"]]
+    assert titles == ["Tính tiền đóng bù", "Trợ cấp hằng tháng", "Tôi nên làm gì?", "Nhờ cán bộ tư vấn"]
+
+
+WITHDRAWAL_ANSWERS = {"utter_ask_lump_sum", "utter_ask_lump_sum_2", "utter_situation_withdrawal", "utter_scenario_objection",
+                      "utter_ask_withdrawal_case", "utter_withdrawal_case_named", "utter_withdrawal_result",
+                      "utter_withdrawal_alternatives", "utter_withdrawal_not_allowed", "utter_withdrawal_enough_for_pension",
+                      "utter_withdrawal_twenty_years", "utter_ask_pause_2", "utter_allowance_result"}
+
+
+def test_only_the_withdrawal_answers_speak_of_withdrawing(responses):
+    """Art 102: a one-time withdrawal is no general option; only the answers about its cases name it."""
+    for name, variations in responses.items():
+        if name not in WITHDRAWAL_ANSWERS:
+            assert all("rút" not in v["text"].lower() for v in variations), name
+
+
+def test_make_up_answer_opens_the_month_before_retirement_age_and_describes_the_allowance(responses):
+    first, second = answer("ask_make_up_payment", "đóng bù được không", responses)
+    assert "từ tháng liền trước tháng đủ tuổi nghỉ hưu" in text_of(first, responses)
+    said = text_of(second, responses)
+    assert "ít nhất 500.000 đồng/tháng, thời gian nhận do cơ quan BHXH tính" in said and "rút" not in said
+
+
+def test_survivor_answer_covers_pensioners_and_mixed_careers(responses):
+    _, second, third = answer("ask_survivor", "chế độ tử tuất thế nào", responses)
+    said = text_of(second, responses)
+    assert "ít nhất 3 tháng bình quân thu nhập" in said
+    assert "48 tháng lương hưu, trừ 0,5 tháng cho mỗi tháng đã nhận, thấp nhất 3 tháng" in said
+    assert "Luật BHXH 2024, Điều 110 khoản 4" in said
+    assert "không áp dụng cho người chỉ đóng BHXH tự nguyện" in text_of(third, responses)

@@ -39,6 +39,53 @@ def test_entities(text, expected):
     assert entities(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the year the person joined voluntary insurance
+        ("tham gia BHXH tự nguyện từ năm 2003", {("joined_year", 2003)}),
+        ("tham gia bhxh tu nguyen tu nam 2003", {("joined_year", 2003)}),
+        ("tôi đóng từ 2003", {("joined_year", 2003)}),
+        ("tham gia từ năm 2003", {("joined_year", 2003)}),
+        ("bắt đầu đóng bhxh vào năm 2010", {("joined_year", 2010)}),
+        ("bat dau dong bhxh vao nam 2010", {("joined_year", 2010)}),
+        ("Tôi là nữ, 56 tuổi, tham gia BHXH tự nguyện từ năm 2003, đã đóng 22 năm, đã được nhận lương hưu chưa?",
+         {("gender", "female"), ("age", 56), ("joined_year", 2003), ("duration_months", 264)}),
+        ("Toi la nu, 56 tuoi, tham gia BHXH tu nguyen tu nam 2003, da dong 22 nam, da duoc nhan luong huu chua?",
+         {("gender", "female"), ("age", 56), ("joined_year", 2003), ("duration_months", 264)}),
+        ("tôi sinh năm 1968, đóng từ năm 2005", {("birth_year", 1968), ("joined_year", 2005)}),
+        # years of compulsory insurance
+        ("làm công ty được 9 năm", {("compulsory_months", 108)}),
+        ("lam cong ty duoc 9 nam", {("compulsory_months", 108)}),
+        ("đóng bắt buộc 9 năm", {("compulsory_months", 108)}),
+        ("dong bat buoc 9 nam", {("compulsory_months", 108)}),
+        ("có 9 năm bhxh bắt buộc", {("compulsory_months", 108)}),
+        ("co 9 nam bhxh bat buoc", {("compulsory_months", 108)}),
+        ("9 năm ở công ty", {("compulsory_months", 108)}),
+        ("tôi làm công nhân 7 năm 6 tháng", {("compulsory_months", 90)}),
+        # voluntary years said apart, and years missing
+        ("làm công ty 9 năm, sau đó đóng tự nguyện được 6 năm", {("compulsory_months", 108), ("voluntary_months", 72)}),
+        ("lam cong ty 9 nam, sau do dong tu nguyen duoc 6 nam", {("compulsory_months", 108), ("voluntary_months", 72)}),
+        ("còn thiếu 3 năm có đóng bù được không", {("missing_months", 36)}),
+        ("con thieu 2 nam ruoi", {("missing_months", 30)}),
+        # a total with its compulsory part
+        ("đã đóng 20 năm, trong đó 9 năm bắt buộc", {("duration_months", 240), ("compulsory_months", 108)}),
+    ],
+)
+def test_career_entities(text, expected):
+    assert entities(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "tôi làm công ty, năm nay 50 tuổi, đã đóng 9 năm",  # the company and the years are in different clauses
+    "đóng 22 năm tự nguyện",
+    "tham gia 5 năm",
+])
+def test_years_are_not_read_as_compulsory_nor_as_a_join_year_without_their_words(text):
+    kinds = {kind for kind, _ in entities(text)}
+    assert "compulsory_months" not in kinds and "joined_year" not in kinds
+
+
 def test_a_province_is_not_mistaken_for_an_ethnic_group():
     assert entities("người Thái Nguyên") == {("province", "Thái Nguyên")}
 

@@ -6,13 +6,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bot.answers import plan_answer
-from bot.flows import is_cancel
+from bot.flows import FLOWS, SLOT_OF_ENTITY as SLOT_OF, is_cancel
 from bot.language.extract import extract
 from conftest import TODAY
-
-# Entity -> slot, as the from_entity mappings of domain.yml.
-SLOT_OF = {"amount": "income", "target_group": "target_group", "gender": "gender", "birth_year": "birth_year",
-           "birth_month": "birth_month", "duration_months": "contribution_months"}
 
 
 class Chat:
@@ -21,10 +17,11 @@ class Chat:
 
     def say(self, intent, text, entities=None):
         entities = entities if entities is not None else [asdict(e) for e in extract(text)]
+        before = dict(self.slots)
         for e in entities:
             if e["entity"] in SLOT_OF:
                 self.slots[SLOT_OF[e["entity"]]] = e["value"]
-        step = plan_answer(intent, text, entities, self.responses, self.day, dict(self.slots))
+        step = plan_answer(intent, text, entities, self.responses, self.day, dict(self.slots), before=before)
         self.slots.update(step.slots)
         return step.replies
 
@@ -118,9 +115,11 @@ def test_pension_under_15_years_gives_the_options_without_asking_the_income(chat
 
 
 def test_retirement_in_one_message(chat):
-    (reply,) = chat.say("ask_retirement_age", "nam sinh tháng 1 năm 1966 bao giờ nghỉ hưu")
+    reply, hint = chat.say("ask_retirement_age", "nam sinh tháng 1 năm 1966 bao giờ nghỉ hưu")
     assert reply.response == "utter_retirement_result"
     assert (reply.variables["retirement_age"], reply.variables["pension_from"]) == ("61 tuổi 9 tháng", "11/2027")
+    # the year he joined is not known: the transitional rule of Art 141(9) is told, at 60 for a man
+    assert hint.response == "utter_retirement_transitional_hint" and hint.variables["transitional_age"] == "60 tuổi"
 
 
 def test_retirement_flow_with_a_wrong_month(chat):
@@ -129,7 +128,7 @@ def test_retirement_flow_with_a_wrong_month(chat):
     assert chat.names("inform", "1970") == ["utter_ask_birth_month"]
     replies = chat.say("inform", "tháng 13")
     assert [r.response for r in replies] == ["utter_flow_not_understood", "utter_ask_birth_month"]
-    (reply,) = chat.say("inform", "5")
+    reply, _ = chat.say("inform", "5")
     # 2027: 55 y 4 m + 6 × 4 months = 57 y 4 m, reached in 9/2027 (Decree 135/2020)
     assert (reply.variables["retirement_age"], reply.variables["reached"]) == ("57 tuổi 4 tháng", "9/2027")
 
@@ -148,14 +147,14 @@ def test_a_new_question_leaves_the_calculation(chat):
 
 def test_general_retirement_question_is_answered_not_calculated(chat):
     names = chat.names("ask_retirement_age", "tuổi nghỉ hưu của nữ hiện nay là bao nhiêu")
-    assert names == ["utter_ask_retirement_age", "utter_ask_retirement_age_2"]
+    assert names == ["utter_ask_retirement_age", "utter_ask_retirement_age_2", "utter_ask_retirement_age_3"]
 
 
 @given(st.text(max_size=60))
 def test_no_message_breaks_a_calculation_in_progress(responses, text):
-    for flow in ("contribution", "pension", "retirement"):
+    for flow in FLOWS:
         step = plan_answer("inform", text, [asdict(e) for e in extract(text)], responses, TODAY,
-                           {"flow": flow, "gender": "male"})
+                           {"flow": flow, "gender": "male", "flow_answers": {"deceased": "pensioner"}})
         assert step.replies and all(r.response in responses for r in step.replies)
 
 
@@ -173,3 +172,234 @@ def test_an_answer_with_its_unit_is_not_read_again_as_the_next_answer(chat):
     chat.say("ask_pension", "/ask_pension", [{"entity": "calculator", "value": "pension"}, {"entity": "gender", "value": "female"}])
     assert chat.names("inform", "dong 20 nam") == ["utter_pension_rate", "utter_ask_average_income"]
     assert chat.slots.get("income") is None
+
+
+# "My situation": the facts a question needs are asked one at a time, then the answer is computed.
+
+def test_advice_asked_outright_asks_the_facts_then_answers(chat):
+    assert chat.names("nlu_fallback", "có nên đóng tiếp không") == ["utter_ask_contribution_months"]
+    assert chat.names("inform", "12") == ["utter_ask_gender"]  # a bare number: years paid
+    assert chat.names("inform", "/inform", [{"entity": "gender", "value": "female"}]) == ["utter_ask_birth"]
+    replies = chat.say("inform", "57")  # a bare number: the age
+    # 57 on 24/11/2026: retirement age reached (57 y 0 m in 2026 at the latest); 36 months missing
+    assert replies[0].response == "utter_situation_short_reached"
+    assert replies[0].variables["missing"] == "3 năm"
+    assert "utter_situation_make_up_now" in [r.response for r in replies]
+    assert chat.slots["flow"] is None and chat.slots["flow_answers"] is None
+
+
+def test_the_join_year_is_asked_only_when_the_transitional_rule_could_apply(chat):
+    # born 3/1971, 19 years: the general age (57 y 8 m, the 2028 age) comes in 11/2028, by when 228 + 24
+    # months paid monthly reach the 240 of Art 141(9): the join year matters
+    replies = chat.say("inform", "tôi nữ, sinh tháng 3 năm 1971, đóng 19 năm thì sao")
+    assert [r.response for r in replies] == ["utter_ask_joined_voluntary_year"]
+    assert [b["title"] for b in replies[0].buttons] == ["Trước năm 2021", "Từ năm 2021", "Chưa tham gia", "Không nhớ"]
+    assert replies[0].buttons[0]["payload"] == '/inform{"joined_year": "before_transition"}'
+    replies = chat.say("inform", "/inform", [{"entity": "joined_year", "value": "before_transition"}])
+    # 228 months + 12 paid monthly from 11/2026 = 240 in 10/2027; 55 since 3/2026: pension from 11/2027,
+    # a year before the general rule's 12/2028
+    assert replies[0].response == "utter_situation_transitional_later"
+    assert replies[0].variables["pension_from"] == "11/2027"
+    assert "trước ngày 1/1/2021" in replies[0].variables["facts"]
+
+
+def test_not_remembering_the_join_year_gives_the_general_answer(chat):
+    chat.say("inform", "tôi nữ, sinh tháng 3 năm 1971, đóng 19 năm thì sao")
+    replies = chat.say("deny", "không nhớ")
+    # the general rule: 11/2028, pension from 12/2028; the 15 years are there already
+    assert replies[0].response == "utter_situation_later" and replies[0].variables["pension_from"] == "12/2028"
+    assert chat.slots["joined_voluntary_year"] == "unknown" and chat.slots["flow"] is None
+
+
+def test_a_statement_of_facts_is_acknowledged_with_the_advice_button(chat):
+    (reply,) = chat.say("inform", "tôi 57 tuổi, là nữ, mới đóng được 10 năm")
+    assert reply.response == "utter_inform"
+    assert reply.buttons == [{"title": "Tôi nên làm gì?", "payload": '/inform{"calculator": "situation"}'}]
+    replies = chat.say("inform", '/inform{"calculator": "situation"}', [{"entity": "calculator", "value": "situation"}])
+    assert replies[0].response == "utter_situation_short_reached"
+
+
+def test_a_situation_question_during_another_calculation_is_answered(chat):
+    chat.say("ask_contribution", "đóng bao nhiêu")
+    replies = chat.say("inform", "tôi 57 tuổi, là nữ, mới đóng được 10 năm thì sao")
+    assert replies[0].response == "utter_situation_short_reached"
+
+
+# The benefit calculators.
+
+def test_make_up_for_the_years_said_missing_at_the_floor(chat):
+    replies = chat.say("ask_make_up_payment", "còn thiếu 3 năm thì đóng bù hết bao nhiêu")
+    assert [r.response for r in replies] == ["utter_ask_make_up_payment", "utter_make_up_result", "utter_calc_assumed",
+                                             "utter_uncertain_note", "utter_make_up_result_2"]
+    # 36 months × 22 % × 1.500.000 = 36 × 330.000 = 11.880.000, before the fund's interest; the
+    # compounding formula is confidence M: the figure is marked and the note asks to confirm it
+    v = replies[1].variables
+    assert (v["make_up_cost"], v["make_up_months"], v["make_up_monthly"]) == ("11.880.000 đồng (*)", "36", "330.000 đồng")
+    assert "Luật BHXH 2024, Điều 36" in v["sources"]
+
+
+def test_make_up_at_the_income_given_earlier_and_its_opening_month(chat):
+    chat.say("inform", "thu nhập 3 triệu, nữ, sinh tháng 5 năm 1970")
+    replies = chat.say("ask_make_up_payment", "/x", [{"entity": "calculator", "value": "make_up"}])
+    assert replies[0].response == "utter_ask_contribution_months"
+    replies = chat.say("inform", "12 năm")
+    # 36 × 22 % × 3.000.000 = 36 × 660.000 = 23.760.000
+    assert replies[0].variables["make_up_cost"] == "23.760.000 đồng (*)"
+    # 5/1970 reaches 57 y 4 m (the 2027 age) in 9/2027: the make-up opens the month before, 8/2027
+    opens = next(r for r in replies if r.response == "utter_make_up_opens_on")
+    assert opens.variables["opens_on"] == "8/2027"
+
+
+def test_make_up_with_more_than_five_years_missing_is_refused_with_the_alternatives(chat):
+    (reply,) = chat.say("ask_make_up_payment", "/x", [{"entity": "calculator", "value": "make_up"},
+                                                       {"entity": "duration_months", "value": 84}])
+    assert reply.response == "utter_make_up_too_many" and reply.variables["missing"] == "8 năm"
+
+
+def test_withdrawal_asks_the_case_with_buttons_and_refuses_outside_art_102(chat, responses):
+    (reply,) = chat.say("ask_lump_sum", "/x", [{"entity": "calculator", "value": "withdrawal"}])
+    assert reply.response == "utter_ask_withdrawal_case"
+    titles = [b["title"] for b in responses["utter_ask_withdrawal_case"][0]["buttons"]]
+    assert titles == ["Đủ tuổi nghỉ hưu", "Định cư nước ngoài", "Bệnh hiểm nghèo", "Mất sức lao động", "Đã ngừng đóng",
+                      "Trường hợp khác"]
+    names = chat.names("inform", "/inform", [{"entity": "withdrawal_case", "value": "none"}])
+    assert names == ["utter_withdrawal_not_allowed", "utter_withdrawal_not_allowed_2"]
+    assert "rút" not in responses["utter_withdrawal_not_allowed_2"][0]["text"]
+
+
+def test_withdrawal_for_a_serious_illness_keeps_the_state_support(chat):
+    replies = chat.say("ask_lump_sum", "tôi bị ung thư có được rút bhxh một lần không")
+    assert [r.response for r in replies] == ["utter_withdrawal_case_named", "utter_ask_contribution_months"]
+    assert chat.names("inform", "12") == ["utter_ask_months_before_2014"]
+    assert chat.names("inform", "5 năm") == ["utter_ask_average_income"]
+    result, support = chat.say("inform", "4 triệu")
+    # 5 years × 1,5 × 4.000.000 + 7 years × 2 × 4.000.000 = 30.000.000 + 56.000.000
+    assert (result.response, result.variables["gross"]) == ("utter_withdrawal_result", "86.000.000 đồng")
+    assert (result.variables["years_before"], result.variables["years_from"]) == ("5", "7")
+    assert support.response == "utter_withdrawal_support_kept"  # Art 102(c): not deducted
+    assert chat.slots["contribution_months"] == 144  # "5 năm" answered the years before 2014, not the total
+
+
+def test_withdrawal_at_retirement_age_deducts_the_support_and_names_the_alternatives(chat):
+    chat.say("ask_lump_sum", "/x", [{"entity": "calculator", "value": "withdrawal"}])
+    chat.say("inform", "/inform", [{"entity": "withdrawal_case", "value": "retirement_age"}])
+    chat.say("inform", "10")
+    assert chat.names("deny", "/deny") == ["utter_ask_average_income"]  # "Không có": nothing before 2014
+    names = chat.names("inform", "3 triệu")
+    assert names == ["utter_withdrawal_result", "utter_withdrawal_support_deducted", "utter_withdrawal_alternatives"]
+
+
+def test_withdrawal_refused_to_whoever_has_the_years_for_a_pension(chat):
+    chat.say("ask_lump_sum", "/x", [{"entity": "calculator", "value": "withdrawal"}])
+    chat.say("inform", "/inform", [{"entity": "withdrawal_case", "value": "retirement_age"}])
+    (reply,) = chat.say("inform", "16")
+    assert reply.response == "utter_withdrawal_enough_for_pension"
+
+
+def test_years_before_2014_above_the_total_are_reasked(chat):
+    chat.say("ask_lump_sum", "/x", [{"entity": "calculator", "value": "withdrawal"},
+                                    {"entity": "withdrawal_case", "value": "emigrating"}])
+    chat.say("inform", "6")
+    replies = chat.say("inform", "8")
+    assert [r.response for r in replies] == ["utter_invalid_value", "utter_ask_months_before_2014"]
+
+
+def test_allowance_for_a_woman_at_retirement_age_with_ten_years(chat):
+    replies = chat.say("ask_pension", "/x", [{"entity": "calculator", "value": "allowance"},
+                                             {"entity": "gender", "value": "female"},
+                                             {"entity": "birth_year", "value": 1966}, {"entity": "birth_month", "value": 5},
+                                             {"entity": "duration_months", "value": 120}])
+    # born 5/1966: 55 y 4 m in 9/2021, the age of 2021; reached
+    assert [r.response for r in replies] == ["utter_allowance_result", "utter_allowance_open"]
+    assert (replies[0].variables["allowance_min"], replies[0].variables["allowance_until_age"]) == ("500.000 đồng", "75")
+
+
+def test_survivor_of_a_contributor(chat):
+    assert chat.names("ask_survivor", "/x", [{"entity": "calculator", "value": "survivor"}]) == ["utter_ask_deceased"]
+    assert chat.names("inform", "/inform", [{"entity": "deceased", "value": "contributor"}]) == ["utter_ask_deceased_months"]
+    assert chat.names("inform", "10 năm") == ["utter_ask_deceased_before_2014"]
+    assert chat.names("inform", "3") == ["utter_ask_deceased_income"]
+    result, funeral, monthly = chat.say("inform", "5 triệu")
+    # 3 years × 1,5 × 5.000.000 + 7 years × 2 × 5.000.000 = 22.500.000 + 70.000.000
+    assert (result.response, result.variables["amount"]) == ("utter_survivor_result", "92.500.000 đồng")
+    assert (funeral.response, funeral.variables["funeral_allowance"]) == ("utter_survivor_funeral", "25.300.000 đồng")
+    assert monthly.response == "utter_survivor_monthly_not_available"
+
+
+def test_survivor_answers_leave_the_users_own_facts_alone(chat):
+    chat.say("inform", "tôi đã đóng 12 năm, thu nhập 3 triệu")
+    chat.say("ask_survivor", "bố tôi đang đóng bhxh thì mất, được trợ cấp tuất bao nhiêu")
+    chat.say("inform", "20 năm")
+    assert chat.slots["contribution_months"] == 144 and chat.slots["income"] == 3_000_000
+    assert chat.slots["flow_answers"]["deceased_months"] == 240
+
+
+def test_survivor_of_a_pensioner_and_the_three_month_minimum(chat):
+    assert chat.names("ask_survivor", "mẹ tôi đang hưởng lương hưu thì mất, được trợ cấp tuất bao nhiêu") == [
+        "utter_ask_pension_amount"]
+    assert chat.names("inform", "4 triệu") == ["utter_ask_months_drawn"]
+    (result, _, _) = chat.say("inform", "2 năm")
+    # 48 - 0,5 × 24 = 36 months × 4.000.000
+    assert (result.variables["months_of_pension"], result.variables["amount"]) == ("36", "144.000.000 đồng")
+    chat.say("ask_survivor", "/x", [{"entity": "calculator", "value": "survivor"},
+                                    {"entity": "deceased", "value": "pensioner"}])
+    chat.say("inform", "4 triệu")
+    (result, _, _) = chat.say("inform", "100")
+    # 48 - 0,5 × 100 < 3: at least 3 months × 4.000.000
+    assert (result.variables["months_of_pension"], result.variables["amount"]) == ("3", "12.000.000 đồng")
+
+
+def test_survivor_under_sixty_months_gets_what_was_paid_and_no_funeral_allowance(chat):
+    chat.say("ask_survivor", "/x", [{"entity": "calculator", "value": "survivor"},
+                                    {"entity": "deceased", "value": "contributor"}])
+    assert chat.names("inform", "4 năm") == ["utter_survivor_refund", "utter_survivor_no_funeral",
+                                             "utter_survivor_monthly_not_available"]
+
+
+@pytest.mark.parametrize("flow", ["situation", "make_up", "withdrawal", "allowance", "survivor", "contact"])
+def test_cancel_leaves_every_new_calculation(chat, flow):
+    chat.say("inform", "/x", [{"entity": "calculator", "value": flow}])
+    assert chat.slots["flow"] == flow
+    assert chat.names("deny", "thôi") == ["utter_flow_cancelled"]
+    assert chat.slots["flow"] is None and chat.slots["flow_answers"] is None
+
+
+# The office directory.
+
+def test_office_of_the_province_named_with_its_uncertain_entries_marked(chat):
+    office, note = chat.say("ask_contact", "địa chỉ bảo hiểm xã hội tỉnh Nghệ An ở đâu")
+    assert office.response == "utter_contact_office" and note.response == "utter_uncertain_note"
+    assert office.variables["office"] == "Bảo hiểm xã hội tỉnh Nghệ An"
+    assert office.variables["office_details"] == (
+        "• Địa chỉ: Số 06 đường Trường Thi, thành phố Vinh, tỉnh Nghệ An (*)\n• Điện thoại: 0238 3844 888 (*)")
+
+
+def test_an_office_without_an_address_says_so_and_gives_the_hotline(chat, responses):
+    (reply,) = chat.say("ask_contact", "dia chi bhxh ha giang o dau")
+    assert reply.response == "utter_contact_office_no_address"
+    assert reply.variables["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang (gồm cả Hà Giang cũ)"
+    assert reply.variables["office_details"] == ""
+    text = responses[reply.response][0]["text"].format(**reply.variables)
+    assert "em chưa có địa chỉ" in text and "1900 9068" in text and "baohiemxahoi.gov.vn" in text
+
+
+def test_contact_uses_the_province_given_earlier_or_asks_it(chat):
+    assert chat.names("ask_contact", "bhxh tỉnh ở đâu") == ["utter_ask_contact", "utter_ask_contact_province"]
+    office, _ = chat.say("inform", "nghệ an")
+    assert office.response == "utter_contact_office"
+    assert chat.say("ask_contact", "cho xin địa chỉ bhxh")[0].variables["office"] == "Bảo hiểm xã hội tỉnh Nghệ An"
+
+
+def test_an_ambiguous_province_is_asked_with_buttons_then_answered(chat):
+    (reply,) = chat.say("ask_contact", "bhxh ĐN ở đâu")
+    assert reply.response == "utter_ask_which_province"
+    replies = chat.say("inform", '/inform{"province": "Đồng Nai"}', [{"entity": "province", "value": "Đồng Nai"}])
+    assert replies[0].variables["office"] == "Bảo hiểm xã hội tỉnh Đồng Nai"
+
+
+def test_a_short_mixed_career_gets_at_least_three_months_of_the_average(chat):
+    chat.say("ask_survivor", "bố tôi đang đóng bhxh thì mất, trước làm công ty 2 năm, đóng tự nguyện 1 năm")
+    replies = chat.say("inform", "4 triệu")
+    # 36 months (under 60): what was paid in, and a career with both kinds at least 3 × 4.000.000
+    assert [r.response for r in replies][:2] == ["utter_survivor_refund", "utter_survivor_mixed_minimum"]
+    assert replies[1].variables["minimum"] == "12.000.000 đồng"

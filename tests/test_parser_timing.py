@@ -10,15 +10,17 @@ from __future__ import annotations
 import math
 import re
 import time
+from datetime import date
 from types import ModuleType
 from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from bot import callback, flows
+from bot import advice, callback, flows
+from bot.advice import is_situation_question
 from bot.callback import wants_withdrawal
-from bot.flows import is_cancel
+from bot.flows import deceased_in, is_cancel, withdrawal_case_in
 from bot.language import amounts, extract, phones, provinces, target_groups, text
 from bot.language.amounts import find_amounts
 from bot.language.extract import extract as extract_entities
@@ -34,6 +36,7 @@ BOUND_SECONDS = 0.5
 PIECES = [
     "5 nam ", "9" * 400 + " triệu", "1", "0", "9", ".", ",", "1.", "1,", "1.000", " triệu", "tr", "k",
     "nghìn ", "mười ", "trăm ", "rưỡi ", "tháng ", "thang ", "năm ", "nam ", "nữ ", "sinh ", "tuổi ",
+    "công ty ", "bắt buộc ", "tự nguyện ", "thiếu ", "tham gia ", "đóng ", "từ ", "thì sao ", "không", "chưa ",
     "tôi là ", "tên ", "An ", "Nguyễn ", "Hà Nội ", "quảng nam ", "ha giang ", "đà nẵng ", "hộ nghèo ",
     "người dân tộc ", "nông dân ", "xóa ", "thông tin ", "không ", "thôi ", "hủy ", "+84", "0912 345 678 ",
     "😀", "你好", "Привет", "مرحبا", "ﬁ", "İ", "ß", "đ", "\u0301", "\u200b", "\x00", " ", "  ", "\t", "\n",
@@ -71,9 +74,12 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "expand_tokens": lambda message: expand_tokens(message.split()),
     "is_cancel": is_cancel,
     "wants_withdrawal": wants_withdrawal,
+    "is_situation_question": lambda message: is_situation_question("inform", message, {"age": 57}, date(2026, 11, 24)),
+    "withdrawal_case_in": withdrawal_case_in,
+    "deceased_in": deceased_in,
 }
 # Each module's own patterns, run over the message and its folded form from every position.
-MODULES: list[ModuleType] = [text, extract, amounts, phones, flows, callback]
+MODULES: list[ModuleType] = [text, extract, amounts, phones, flows, callback, advice]
 
 
 def patterns_of(module: ModuleType) -> list[re.Pattern[str]]:
@@ -107,6 +113,8 @@ def test_parsers_are_linear(name: str, unit: str) -> None:
 @example(unit="5 nam ")
 @example(unit="1" + " " * SIZE)
 @example(unit="thoi" + " a" * SIZE)
+@example(unit="chưa" + "!" * SIZE)
+@example(unit="công ty 9 " + " " * SIZE)
 def test_every_pattern_of_a_parser_is_linear(module: ModuleType, unit: str) -> None:
     message = grown(unit)
     for pattern in patterns_of(module):

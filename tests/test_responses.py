@@ -31,6 +31,24 @@ CALCULATED = {
                                  "• Chủ đề đã hỏi: " + ", ".join(TOPICS.values()), "• Trạng thái: không liên lạc được",
                                  "• Đồng ý lúc: 24/11/2026 10:05 (nội dung phiên bản 2026-11-v2)"]),
     "conversation_days": "365", "lead_retention_months": "120",
+    # "my situation" and the benefit calculators: the longest values they produce.
+    "facts": "nam, sinh tháng 12/1966, tham gia BHXH tự nguyện trước ngày 1/1/2021, "
+             "đã đóng 35 năm 11 tháng (trong đó 35 năm 11 tháng bắt buộc)",
+    "rate_detail": "45% cho 20 năm + 14,5 × 2%", "general_retirement_age": "61 tuổi 9 tháng – 62 tuổi",
+    "general_reached": "10/2027 – 12/2028", "missing_at_retirement": "14 năm 11 tháng", "fifteen_years_by": "12/2041",
+    "make_up_months": "60", "allowance_until_age": "75", "born": "12/1968 – 12/1969",
+    "assumed": "\n".join("• " + "x" * 110 for _ in range(4)),
+    "situation_sources": "Bộ luật Lao động 2019, Điều 169; Nghị định 135/2020/NĐ-CP, Phụ lục I; Nghị định "
+                         "159/2025/NĐ-CP, Điều 5, 7, 14; Luật BHXH 2024, Điều 23, 31, 36, 36 khoản 3 điểm e, 98, 99, "
+                         "100, 101, 102, 141 khoản 9; Nghị định 351/2025/NĐ-CP; Nghị định 176/2025/NĐ-CP",
+    "opens_on": "12/2028", "case_label": "đã đóng trước ngày luật mới có hiệu lực, sau một năm không đóng và chưa "
+                                         "đủ số năm quy định",
+    "years_before": "19,5", "years_from": "12,5", "months_of_pension": "47,5", "drawn": "59 năm 11 tháng",
+    "transitional_age": "60 tuổi",
+    "office_details": "\n".join(["• Địa chỉ: " + "x" * 120 + " (*)", "• Điện thoại: 0238 3844 888, 0238 3844 999 (*)",
+                                 "• Trang web: https://" + "x" * 40 + ".baohiemxahoi.gov.vn (*)"]),
+    **{k: "50.600.000 đồng" for k in ("make_up_cost", "make_up_income", "make_up_monthly", "keep_paying_net",
+                                       "keep_paying_income", "allowance_min", "minimum", "amount", "pension")},
     **{k: "50.600.000 đồng" for k in ("income", "gross", "support", "net", "net_quarter", "net_half_year",
                                        "net_year", "monthly")},
 }

@@ -33,9 +33,29 @@ _BEFORE_WINDOW = 40  # characters: the longest of those words and the spaces aft
 _NOT_GENDER_AFTER = re.compile(r"\s{0,20}(?:\d|(?:nay|sau|truoc|toi|ngoai|roi|nua|dinh|bo|trieu|nghin|ngan|tram|muoi|lan|thang|ruoi|qua)\b)")
 # Without any diacritics in the message, "nam sinh 1966" is "năm sinh" (year of birth).
 _YEAR_OF_BIRTH = re.compile(r"\s{0,20}sinh\s*(?:cua\s*\w+\s*)?(?:la\s*)?\d")
-_DURATION = re.compile(
+_DURATION_CORE = (
     r"(?<![\w.,])(?P<years>\d{1,2})\s*nam(?:\s*(?P<months>\d{1,2})\s*thang|\s*(?P<half>ruoi))?\b"
     r"|(?<![\w.,])(?P<only_months>\d{1,3})\s*thang\b(?!\s*(?:nam|\d))"
+)
+_DURATION = re.compile(_DURATION_CORE)
+# A duration qualified by the words next to it: years of compulsory insurance ("làm công ty được 9
+# năm", "có 9 năm bhxh bắt buộc"), of voluntary insurance ("đóng tự nguyện 5 năm") or years still
+# missing ("còn thiếu 3 năm"), rather than the years paid in all. The words between may not hold a
+# number or a sentence break, and are few (a bounded gap keeps the scan linear).
+_COMPULSORY_WORDS = r"bat buoc|cong ty|doanh nghiep|nha may|xi nghiep|co quan|cong nhan"
+_GAP = r"[^\d,.;:!?\n]{0,15}?"
+_QUALIFIED_BEFORE = re.compile(
+    rf"\b(?:(?P<compulsory>{_COMPULSORY_WORDS})|(?P<voluntary>tu nguyen)|(?P<missing>thieu))\b{_GAP}"
+    rf"(?P<duration>{_DURATION_CORE})"
+)
+_QUALIFIED_AFTER = re.compile(
+    rf"(?P<duration>{_DURATION_CORE}){_GAP}\b(?:(?P<compulsory>bat buoc|(?:o|tai|cho) cong ty)|(?P<voluntary>tu nguyen))\b"
+)
+QUALIFIED_KINDS = ("compulsory", "voluntary", "missing")  # entity <kind>_months
+# The year the person started paying: "tham gia BHXH tự nguyện từ năm 2003", "đóng từ 2003".
+_JOINED = re.compile(
+    r"\b(?:tham gia|dong|bat dau)\b[^\d,.;:!?\n]{0,40}?\b(?:tu|vao|tu nam|nam)\s+(?:nam\s+)?"
+    r"(?P<year>(?:19[5-9]|20[0-4])\d)\b"
 )
 _NAME = re.compile(
     r"\b(?:ten|toi la|em la|minh la|chau la)\s+(?:(?:toi|em|minh|chau|anh|chi)\s+)?(?:la\s+)?"
@@ -83,17 +103,24 @@ def extract(text: str) -> list[Entity]:
         if not taken.overlaps(a.start, a.end):
             add("amount", a.value, a.start, a.end)
             taken.take(a.start, a.end)
+    for m in _JOINED.finditer(folded):
+        if not taken.overlaps(m.start("year"), m.end("year")):
+            add("joined_year", int(m["year"]), m.start("year"), m.end("year"))
+            taken.take(m.start("year"), m.end("year"))
+    for pattern in (_QUALIFIED_BEFORE, _QUALIFIED_AFTER):
+        for m in pattern.finditer(folded):
+            start, end = m.start("duration"), m.end("duration")
+            if not taken.overlaps(start, end):
+                kind = next(k for k in QUALIFIED_KINDS if m.groupdict().get(k))
+                add(f"{kind}_months", _months(m), start, end)
+                taken.take(start, end)
     for m in _AGE.finditer(folded):
         if not taken.overlaps(m.start(), m.end()):
             add("age", int(m["n"]), m.start(), m.end())
     for m in _DURATION.finditer(folded):
         if taken.overlaps(m.start(), m.end()):
             continue
-        if m["only_months"]:
-            months = int(m["only_months"])
-        else:
-            months = int(m["years"]) * 12 + (int(m["months"]) if m["months"] else 0) + (6 if m["half"] else 0)
-        add("duration_months", months, m.start(), m.end())
+        add("duration_months", _months(m), m.start(), m.end())
     provinces = find_provinces(text)
     name = _person_name(text, folded)
     if name:
@@ -111,6 +138,13 @@ def extract(text: str) -> list[Entity]:
         if not _overlaps(g.start, g.end, places):
             add("target_group", g.group.key, g.start, g.end)
     return sorted(found, key=lambda e: e.start)
+
+
+def _months(m: re.Match[str]) -> int:
+    """The months of a duration matched by _DURATION_CORE: "2 năm 6 tháng" -> 30, "3 năm rưỡi" -> 42."""
+    if m["only_months"]:
+        return int(m["only_months"])
+    return int(m["years"]) * 12 + (int(m["months"]) if m["months"] else 0) + (6 if m["half"] else 0)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -80,8 +81,13 @@ def _key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _offices() -> dict[str, dict[str, str | None]]:
+def _offices() -> dict[str, dict[str, Any]]:
     return yaml.safe_load(OFFICES_FILE.read_text(encoding="utf-8"))["offices"]
+
+
+def office_data(name: str) -> dict[str, Any]:
+    """The entry of bot/data/offices.yml for a current province's name."""
+    return _offices()[name]
 
 
 def all_provinces() -> tuple[Province, ...]:

@@ -37,7 +37,7 @@ ALTERNATIVE_LABELS = {
 }
 
 
-def _split_years(months_before_2014: int, months_from_2014: int) -> tuple[int, float, bool]:
+def split_years(months_before_2014: int, months_from_2014: int) -> tuple[int, float, bool]:
     """Whole years before 2014, counted years from 2014 (the spare months before 2014 join them)."""
     if months_before_2014 < 0 or months_from_2014 < 0:
         raise InvalidInput("Số tháng đã đóng không thể âm.")
@@ -79,7 +79,7 @@ def one_time_withdrawal(case: str | None, months_before_2014: int, months_from_2
     if state_support_received is not None and state_support_received < 0:
         raise InvalidInput("Số tiền Nhà nước đã hỗ trợ không thể âm.")
     p = params_on(on)
-    years_before, years_from, spare_before = _split_years(months_before_2014, months_from_2014)
+    years_before, years_from, spare_before = split_years(months_before_2014, months_from_2014)
     total = months_before_2014 + months_from_2014
     conditions = p.value("lump_sum_conditions")
     pension_months = p.value("pension_min_years") * 12
@@ -146,7 +146,7 @@ def survivor_of_contributor(months_before_2014: int, months_from_2014: int, aver
     if paid_in is not None and paid_in < 0:
         raise InvalidInput("Số tiền đã đóng không thể âm.")
     p = params_on(on)
-    years_before, years_from, spare_before = _split_years(months_before_2014, months_from_2014)
+    years_before, years_from, spare_before = split_years(months_before_2014, months_from_2014)
     mixed = 0 < compulsory_months < total
     minimum = round(p.value("survivor_mixed_career_min") * average_income) if mixed else 0
     refund = total < p.value("survivor_refund_below_months")

@@ -137,6 +137,13 @@ def counted_years(total_months: int) -> float:
     return years + (0 if spare == 0 else 0.5 if spare <= 6 else 1)
 
 
+def pension_rule(rules: dict, gender: str, years: float) -> dict:
+    """The rate rule that applies (policy row pension_rate): men with 15-19 years have their own."""
+    if gender == "male" and years < rules["male"]["base_years"]:
+        return rules["male_under_20_years"]
+    return rules[gender]
+
+
 def pension(gender: str, total_months: int, average_income: int, on: date,
             months_after_retirement_age: int = 0) -> Pension:
     """Monthly pension estimate (Art 98-99) and the extra one-time payment (Art 100): 0.5 × the
@@ -151,9 +158,7 @@ def pension(gender: str, total_months: int, average_income: int, on: date,
     years = counted_years(total_months)
     if total_months < minimum * 12:
         return Pension(False, years, 0.0, 0, 0, minimum * 12 - total_months, sources)
-    rule = rules[gender]
-    if gender == "male" and years < rule["base_years"]:
-        rule = rules["male_under_20_years"]
+    rule = pension_rule(rules, gender, years)
     rate = min(rules["max"], rule["base"] + rule["step"] * (years - rule["base_years"]))
     cap_years = rules[gender]["base_years"] + (rules["max"] - rules[gender]["base"]) / rules[gender]["step"]
     extra_years = max(0.0, years - round(cap_years))

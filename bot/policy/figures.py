@@ -126,6 +126,7 @@ def figures_on(day: date) -> Figures:
         "retirement_age_female_final": age(retirement["female"]["final_months"]),
         "retirement_final_year_male": str(final_retirement_year(p, "male")),
         "retirement_final_year_female": str(final_retirement_year(p, "female")),
+        "retirement_schedule_start_year": str(retirement["male"]["start_year"]),
         "retirement_age_male_before_schedule": age(retirement["male"]["before_start_months"]),
         "retirement_age_female_before_schedule": age(retirement["female"]["before_start_months"]),
         "transitional_joined_before": _date(transitional["joined_before"]),

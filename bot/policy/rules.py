@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -82,3 +83,27 @@ def distinct_sources(*sources: str) -> tuple[str, ...]:
 def weakest(*params: Param) -> str:
     """The confidence of a figure derived from several parameters."""
     return min((p.confidence for p in params), key=CONFIDENCE_ORDER.index)
+
+
+def compact_sources(sources: tuple[str, ...] | list[str]) -> str:
+    """Sources grouped by document, for a phone screen: ("Luật BHXH 2024, Điều 23", "Luật BHXH 2024,
+    Điều 31") -> "Luật BHXH 2024, Điều 23, 31"."""
+    parts: dict[str, list[str]] = {}
+    for source in distinct_sources(*sources):
+        document, _, where = source.partition(", ")
+        listed = parts.setdefault(document, [])
+        for part in where.split(", ") if where else []:
+            if part not in listed:
+                listed.append(part)
+    texts = []
+    for document, listed in parts.items():
+        articles = sorted((p.removeprefix("Điều ") for p in listed if p.startswith("Điều ")), key=_article_order)
+        others = [p for p in listed if not p.startswith("Điều ")]
+        where = ([f"Điều {', '.join(articles)}"] if articles else []) + others
+        texts.append(", ".join([document, *where]))
+    return "; ".join(texts)
+
+
+def _article_order(article: str) -> tuple[int, str]:
+    number = re.match(r"\d+", article)
+    return (int(number.group()) if number else 0, article)

@@ -44,6 +44,12 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "extra", "sources", "income", "gross", "support", "net", "net_quarter", "net_half_year", "net_year", "monthly",
     "lead", "objection", "answer", "next_step", "period_label", "net_period",
     "stored_contact", "stored_request", "conversation_days", "lead_retention_months",  # bot/callback.py, bot/privacy/retention.py
+    # bot/advice.py, bot/benefit_replies.py, bot/directory.py
+    "facts", "rate_detail", "general_retirement_age", "general_reached", "missing_at_retirement", "fifteen_years_by",
+    "make_up_months", "make_up_cost", "make_up_income", "make_up_monthly", "keep_paying_net", "keep_paying_income",
+    "allowance_min", "allowance_until_age", "born", "assumed", "situation_sources", "opens_on", "case_label",
+    "years_before", "years_from", "minimum", "amount", "pension", "drawn", "months_of_pension", "transitional_age",
+    "office_details",
 })
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 

@@ -20,8 +20,8 @@ from launcher import running_assistant
 pytestmark = pytest.mark.live
 
 ROOT = __import__("conftest").ROOT
-# The model of today takes this for ask_benefits, unsure; a trainer knows it compares with savings.
-MESSAGE, RIGHT_INTENT = "tham gia cái này có lợi gì hơn gửi tiết kiệm", "ask_compare"
+# The model of today takes this for ask_contact, unsure; a trainer knows it compares with savings.
+MESSAGE, RIGHT_INTENT = "bỏ tiền vô đây hay gửi ngân hàng thì hơn", "ask_compare"
 QUICK_EPOCHS = 40  # enough for the classifier to learn its training examples; the real model has 120
 
 

@@ -63,3 +63,18 @@ def test_bot_tokens_env_fails_on_a_weak_token(tmp_path, monkeypatch, capsys):
     assert main(["tokens", "env", "--dir", str(tmp_path)]) == 2
     out = capsys.readouterr()
     assert out.out == "" and "BOT_API_TOKEN" in out.err
+
+
+def test_an_api_token_starting_with_a_dash_reaches_rasa_as_the_token(monkeypatch):
+    """token_urlsafe starts with "-" once in 64: Rasa's argument parser must still read it as the token."""
+    from rasa.__main__ import create_argument_parser
+
+    from bot.servers import rasa_server
+
+    token = "-" + GIVEN
+    monkeypatch.setenv("BOT_API_TOKEN", token)
+    started = []
+    monkeypatch.setattr(rasa_server, "rasa_main", lambda: started.append(list(rasa_server.sys.argv)))
+    rasa_server.main(["run", "--enable-api"])
+    (argv,) = started
+    assert create_argument_parser().parse_args(argv[1:]).auth_token == token

@@ -32,7 +32,7 @@ def main(argv: list[str]) -> None:
         token = os.environ.get("BOT_API_TOKEN", "")
         if not usable(token):
             sys.exit("BOT_API_TOKEN is missing or too short: start the servers with scripts/run.sh")
-        argv = [*argv, "--auth-token", token]
+        argv = [*argv, f"--auth-token={token}"]  # one argument: a token may start with "-"
     elif argv[:1] == ["interactive"]:
         _listen_only_on(os.environ.get("RASA_INTERFACE", "127.0.0.1"))
     else:

@@ -7,9 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import callback, scenarios
-from bot.answers import plan_answer
-from bot.flows import FACTS, FLOW_STATE, OWN
+from bot.dialogue import callback, scenarios
+from bot.dialogue.answers import plan_answer
+from bot.dialogue.calculations import FACTS, FLOW_STATE, OWN
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.privacy.retention import Retention, purge_daily

@@ -5,8 +5,8 @@ from dataclasses import asdict
 
 import pytest
 
-from bot.advice import is_situation_question, situation_replies
-from bot.flows import SLOT_OF_ENTITY
+from bot.dialogue.advice import is_situation_question, situation_replies
+from bot.dialogue.calculations import SLOT_OF_ENTITY
 from bot.language.extract import extract
 from bot.policy.figures import figures_on
 from bot.policy.rules import compact_sources

@@ -1,7 +1,7 @@
 from dataclasses import asdict
 from datetime import date
 
-from bot.answers import MAX_QUESTION_CHARS, plan_answer
+from bot.dialogue.answers import MAX_QUESTION_CHARS, plan_answer
 from bot.language.extract import extract
 from conftest import TODAY
 

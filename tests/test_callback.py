@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 import pytest
 
-from bot.answers import plan_answer
-from bot.callback import CONSENT_VERSION, Conversation, consent_sha256
+from bot.dialogue.answers import plan_answer
+from bot.dialogue.callback import CONSENT_VERSION, Conversation, consent_sha256
 from bot.cli.main import main
 from bot.language.extract import extract
 from bot.leads.store import LeadStore, lead_as_dict

@@ -5,8 +5,8 @@ from dataclasses import asdict
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.answers import plan_answer
-from bot.flows import FLOWS, SLOT_OF_ENTITY as SLOT_OF, is_cancel
+from bot.dialogue.answers import plan_answer
+from bot.dialogue.calculations import FLOWS, SLOT_OF_ENTITY as SLOT_OF, is_cancel
 from bot.language.extract import extract
 from conftest import TODAY
 

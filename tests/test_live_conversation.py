@@ -209,7 +209,7 @@ def test_a_callback_request_leaves_exactly_one_lead(assistant):
 
 def test_a_farmer_gets_the_farmers_scenario_with_the_calculators_figures(assistant):
     from bot.policy.formatting import money
-    from bot.scenarios import scenarios, worked_example
+    from bot.dialogue.scenarios import scenarios, worked_example
     example = worked_example(scenarios()["farmer"], date(2026, 11, 24))
     reply = text_of(assistant.say("tôi làm ruộng", sender="scenario-farmer"))
     assert "sau mỗi vụ thu hoạch" in reply and "Thu nhập theo mùa vụ" in reply

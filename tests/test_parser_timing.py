@@ -17,10 +17,10 @@ from typing import Callable
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from bot import advice, callback, flows
-from bot.advice import is_situation_question
-from bot.callback import wants_withdrawal
-from bot.flows import deceased_in, is_cancel, withdrawal_case_in
+from bot.dialogue import advice, callback, calculations as flows
+from bot.dialogue.advice import is_situation_question
+from bot.dialogue.callback import wants_withdrawal
+from bot.dialogue.calculations import deceased_in, is_cancel, withdrawal_case_in
 from bot.language import amounts, extract, phones, provinces, target_groups, text
 from bot.language.amounts import find_amounts
 from bot.language.extract import extract as extract_entities

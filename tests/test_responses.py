@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.answers import plan_answer
-from bot.callback import TOPICS
+from bot.dialogue.answers import plan_answer
+from bot.dialogue.callback import TOPICS
 from bot.policy.figures import figures_on
 from conftest import TODAY
 

@@ -12,7 +12,7 @@ from bot.language.target_groups import groups
 from bot.policy.calculators import contribution
 from bot.policy.figures import figures_on
 from bot.policy.formatting import money
-from bot.scenarios import GROUP_MATTERS, example_income, scenarios
+from bot.dialogue.scenarios import GROUP_MATTERS, example_income, scenarios
 from conftest import TODAY
 from test_flows import Chat
 

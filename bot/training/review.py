@@ -22,7 +22,7 @@ from sqlalchemy import Column, Float, Integer, String, Text, column, func, selec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.flows import CALLBACK, FLOW_SLOT
+from bot.dialogue.calculations import CALLBACK, FLOW_SLOT
 from bot.language.phones import find_phones
 from bot.language.text import expand_tokens, fold
 from bot.leads.models import Consent, Lead

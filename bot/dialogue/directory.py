@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from bot.policy.figures import UNCERTAIN_MARK, Figures
 from bot.language.provinces import Province, office_data, province_by_name
-from bot.replies import Reply
+from bot.dialogue.replies import Reply
 
 LABELS = (("address", "Địa chỉ"), ("phone", "Điện thoại"), ("website", "Trang web"))
 

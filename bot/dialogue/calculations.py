@@ -16,17 +16,17 @@ import re
 from datetime import date
 from typing import Any, Mapping
 
-from bot import advice, benefit_replies, directory
+from bot.dialogue import advice, benefits as benefit_replies, directory
 from bot.language.amounts import MILLION
 from bot.policy.benefits import WITHDRAWAL_CASES
 from bot.policy.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution,
                                     income_range, pension, retirement)
-from bot.facts import BEFORE_TRANSITION, FROM_TRANSITION, JOINED_UNKNOWN, NOT_JOINED, joined_year, total_months
+from bot.dialogue.facts import BEFORE_TRANSITION, FROM_TRANSITION, JOINED_UNKNOWN, NOT_JOINED, joined_year, total_months
 from bot.policy.figures import Figures, figures_on
 from bot.policy.formatting import age, millions, money, percent, years_months
 from bot.policy.rules import params_on
 from bot.language.provinces import ProvinceMatch, province_by_name, resolve_province
-from bot.replies import GENDER_LABELS, Reply, Step
+from bot.dialogue.replies import GENDER_LABELS, Reply, Step
 from bot.language.target_groups import groups
 from bot.language.text import fold
 

@@ -16,12 +16,12 @@ import yaml
 
 from bot.policy.calculators import SUPPORT_GROUP_LABELS, Contribution, contribution
 from bot.policy.figures import figures_on
-from bot.flows import Reply
+from bot.dialogue.calculations import Reply
 from bot.policy.formatting import money
 from bot.policy.rules import params_on
 from bot.language.target_groups import groups
 
-DATA_FILE = Path(__file__).parent / "data" / "scenarios.yml"
+DATA_FILE = Path(__file__).parents[1] / "data" / "scenarios.yml"
 SHOWN_SLOT, ASKED_SLOT = "scenario_group", "group_asked"
 SLOTS = (SHOWN_SLOT, ASKED_SLOT)
 TEXT_FIELDS = ("lead", "objection", "answer", "next")

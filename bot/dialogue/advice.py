@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any, Mapping
 
 from bot.policy.calculators import add_months, pension_rule
-from bot.facts import BEFORE_TRANSITION, FROM_TRANSITION, joined_year, total_months
+from bot.dialogue.facts import BEFORE_TRANSITION, FROM_TRANSITION, joined_year, total_months
 from bot.policy.figures import UNCERTAIN_MARK, Figures
 from bot.policy.formatting import money, percent, years_months
 from bot.policy.notes import NOTES
 from bot.policy.rules import compact_sources, params_on
-from bot.replies import GENDER_LABELS, Reply
+from bot.dialogue.replies import GENDER_LABELS, Reply
 from bot.policy.situation import Facts, Situation, assess
 from bot.language.text import fold
 

@@ -10,12 +10,12 @@ from typing import Any, Mapping
 from bot.policy.benefits import (WITHDRAWAL_CASE_LABELS, Withdrawal, monthly_allowance, one_time_withdrawal,
                                  split_years, survivor_of_contributor, survivor_of_pensioner)
 from bot.policy.calculators import add_months, income_range, make_up, make_up_cost
-from bot.facts import total_months
+from bot.dialogue.facts import total_months
 from bot.policy.figures import UNCERTAIN_MARK, Figures
 from bot.policy.formatting import money, years_months
 from bot.policy.notes import NOTES
 from bot.policy.rules import compact_sources, params_on
-from bot.replies import Reply
+from bot.dialogue.replies import Reply
 
 POOR = ("poor", "near_poor")
 

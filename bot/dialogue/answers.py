@@ -6,12 +6,12 @@ import string
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from bot import callback, scenarios
-from bot.advice import has_own_facts, is_situation_question
+from bot.dialogue import callback, scenarios
+from bot.dialogue.advice import has_own_facts, is_situation_question
 from bot.policy.benefits import WITHDRAWAL_CASE_LABELS
-from bot.directory import office_replies
+from bot.dialogue.directory import office_replies
 from bot.policy.figures import Figures, figures_on
-from bot.flows import (ANSWERS_SLOT, FLOW_SLOT, FLOWS, GENDER_LABELS, SLOT_OF_ENTITY, Reply, Step, ask_which_province,
+from bot.dialogue.calculations import (ANSWERS_SLOT, FLOW_SLOT, FLOWS, GENDER_LABELS, SLOT_OF_ENTITY, Reply, Step, ask_which_province,
                        contribution_result, continue_flow, deceased_in, facts_of, reask, start_flow, withdrawal_case_in)
 from bot.policy.formatting import money, years_months
 from bot.language.provinces import resolve_province

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
-from bot import scenarios
+from bot.dialogue import scenarios
 from bot.policy.clock import VIETNAM
-from bot.flows import CALLBACK, FACTS, FLOW_SLOT, FLOW_STATE, Reply, Step, ask_which_province, is_cancel
+from bot.dialogue.calculations import CALLBACK, FACTS, FLOW_SLOT, FLOW_STATE, Reply, Step, ask_which_province, is_cancel
 from bot.policy.formatting import money
 from bot.leads.checks import InvalidLead, LeadRequest, check
 from bot.privacy.retention import Retention

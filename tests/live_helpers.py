@@ -1,0 +1,20 @@
+"""Helpers of the conversation tests over REST (the session's assistant is tests/conftest.py's
+`assistant` fixture)."""
+import time
+
+
+def text_of(messages):
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def tap(assistant, messages, title, sender):
+    """What a chat widget sends when the button with this title, in the assistant's latest messages,
+    is tapped: its payload."""
+    (payload,) = [b["payload"] for m in messages for b in m.get("buttons", []) if b["title"] == title]
+    return assistant.say(payload, sender=sender)
+
+
+def timed_say(assistant, text, sender):
+    started = time.monotonic()
+    messages = assistant.say(text, sender=sender)
+    return time.monotonic() - started, messages

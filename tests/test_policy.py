@@ -143,3 +143,29 @@ def test_retirement_age_schedule():
     assert retirement_age_months(p, "female", 2027) == 57 * 12 + 4
     assert retirement_age_months(p, "male", 2040) == 62 * 12
     assert retirement_age_months(p, "female", 2040) == 60 * 12
+
+
+# The facts the FAQ answers quote (issue 16), written by hand from ../shared/knowledge/policy-2026.md.
+@pytest.mark.parametrize("name, expected", [
+    ("retirement_born_before_female", "12/1965"),  # "a woman born on or before 12/1965 ... retired at 55 y 0 m"
+    ("retirement_born_before_male", "12/1960"),  # "a man born on or before 12/1960 ... retired at 60 y 0 m"
+    ("maternity_stillbirth_min_weeks", "22"),  # "also per stillbirth ≥22 weeks"
+    ("law_effective_date", "1/7/2025"),  # "Law on Social Insurance 41/2024/QH15 (in force 1/7/2025)"
+    ("electronic_book_from", "1/1/2026 (*)"),  # "it is electronic (VssID) from 1/1/2026. H/M"
+    ("social_pension_amount", "500.000 đồng"),  # "at least 500,000/month (social pension level, NĐ 176/2025)"
+    ("income_floor_next", "2.200.000 đồng (*)"),  # "income floor from 2027: 2,200,000 ... M"
+    ("income_floor_next_from", "1/1/2027"),
+    ("min_contribution_next", "484.000 đồng (*)"),  # 22 % × 2,200,000 = 484,000
+    ("spare_months_half_max", "6"), ("spare_months_full_min", "7"),  # "1-6 = half year, 7-11 = full year"
+    ("src_years_add_up", "Luật BHXH 2024, Điều 5 khoản 3"),  # "Compulsory and voluntary years add up (L41 Art 5(3))"
+    ("src_prepaid_refund", "Nghị định 159/2025/NĐ-CP, Điều 8"),  # "unused prepayments are refunded ... (NĐ159 Art 8)"
+    ("src_average_income_base", "Luật BHXH 2024, Điều 104"),
+])
+def test_the_faq_figures_in_november_2026(name, expected):
+    assert figures_on(date(2026, 11, 26)).values[name] == expected
+
+
+def test_once_2027_has_come_the_next_floor_is_the_floor_in_force():
+    values = figures_on(date(2027, 3, 1)).values
+    assert (values["income_floor_next"], values["income_floor_next_from"]) == ("2.200.000 đồng (*)", "1/1/2027")
+    assert values["income_floor"] == "2.200.000 đồng (*)"

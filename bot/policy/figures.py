@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from bot.policy.formatting import age, money, percent
-from bot.policy.rules import Param, PolicySnapshot, params_on, weakest
+from bot.policy.rules import Param, PolicySnapshot, load_rows, params_on, weakest
 
 UNCERTAIN_MARK = " (*)"
 
@@ -133,6 +134,17 @@ def figures_on(day: date) -> Figures:
         "transitional_min_years": str(transitional["min_months"] // 12),
         "transitional_age_male": age(transitional["age_months"]["male"]),
         "transitional_age_female": age(transitional["age_months"]["female"]),
+        "retirement_born_before_male": _born_before(retirement["male"]),
+        "retirement_born_before_female": _born_before(retirement["female"]),
+        "maternity_stillbirth_min_weeks": str(maternity["stillbirth_min_weeks"]),
+        "law_effective_date": _date(p.value("law_in_force")),
+        "electronic_book_from": fig(_date(p.value("electronic_book")), p["electronic_book"]),
+        "social_pension_amount": money(p.value("social_pension_amount")),
+        "spare_months_half_min": str(p.value("spare_months")["half"][0]),
+        "spare_months_half_max": str(p.value("spare_months")["half"][1]),
+        "spare_months_full_min": str(p.value("spare_months")["full"][0]),
+        "spare_months_full_max": str(p.value("spare_months")["full"][1]),
+        **_next_floor(day, rate, fig),
     }
     for group, share in support.value.items():
         figures[f"support_{group}"] = fig(percent(share), support)
@@ -141,6 +153,25 @@ def figures_on(day: date) -> Figures:
     for name, param in p.params.items():  # src_<parameter>: the legal basis of every parameter
         figures[f"src_{name}"] = param.source
     return Figures(figures, frozenset(k for k, v in figures.items() if v.endswith(UNCERTAIN_MARK)))
+
+
+def _born_before(rule: dict) -> str:
+    """The last birth month of the cohort that retired at the age before the schedule: they reached
+    it in the year before the schedule started ("12/1965" for women)."""
+    return f"12/{rule['start_year'] - 1 - rule['before_start_months'] // 12}"
+
+
+def _next_floor(day: date, rate: Param, fig: Callable[..., str]) -> dict[str, str]:
+    """The income floor of the next dated row (the 2027 floor while 2026 lasts), or the row in force
+    once no later row exists; with the lowest contribution on it."""
+    rows = load_rows()["income_floor"]
+    later = [r for r in rows if r.start > day]
+    row = min(later, key=lambda r: r.start) if later else next(r for r in rows if r.in_force(day))
+    return {
+        "income_floor_next": fig(money(row.value), row),
+        "income_floor_next_from": _date(row.start),
+        "min_contribution_next": fig(money(rate.value * row.value), rate, row),
+    }
 
 
 def _years_to_cap(rule: dict, cap: float) -> int:

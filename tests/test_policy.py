@@ -109,7 +109,9 @@ def test_an_uncertain_figure_is_marked():
     # average income base rest on one secondary source (M)
     support = {f"{prefix}{group}{suffix}" for group in ("poor", "near_poor", "ethnic_minority", "other")
                for prefix, suffix in (("support_", ""), ("support_", "_amount"), ("pays_", "_at_floor"))}
-    assert figures_on(TODAY).uncertain == support | {"support_max_years", "average_income_min"}
+    next_floor = {"income_floor_next", "min_contribution_next"}  # the 2027 floor (M)
+    assert figures_on(TODAY).uncertain == support | next_floor | {"support_max_years", "average_income_min",
+                                                                  "electronic_book_from"}
 
 
 def test_the_2027_floor_is_medium_confidence_and_the_support_rates_too():

@@ -7,27 +7,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import callback, scenarios
+from actions.common import desk
+from bot.dialogue import scenarios
 from bot.dialogue.answers import plan_answer
 from bot.dialogue.calculations import FACTS, FLOW_STATE, OWN
-from bot.outbox import Desk
 from bot.policy import clock
-from bot.privacy.retention import Retention, purge_daily
-
-_desk: Desk | None = None
-OUTBOX_REPLAY_SECONDS = 60
-
-
-def desk() -> Desk:
-    """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay
-    and the daily retention run (bot/privacy/retention.py)."""
-    global _desk
-    if _desk is None:
-        _desk = Desk()
-        _desk.replay_every(OUTBOX_REPLAY_SECONDS)
-        purge_daily(_desk.store.engine, Retention.from_env())  # a wrong setting stops the start
-    return _desk
-
 
 desk()  # started with the action server, not at its first message: the retention runs without traffic too
 
@@ -50,14 +34,7 @@ class ActionAnswer(Action):
             responses=domain.get("responses", {}),
             day=clock.today(),
             known={name: tracker.get_slot(name)
-                   for name in (*FACTS, *callback.SLOTS, *scenarios.SLOTS, *FLOW_STATE)},
-            conversation=callback.Conversation(
-                id=tracker.sender_id,
-                channel=tracker.get_latest_input_channel() or "rest",
-                intents=[e["parse_data"]["intent"].get("name") for e in tracker.events
-                         if e.get("event") == "user" and e.get("parse_data", {}).get("intent")],
-            ),
-            desk=desk(),
+                   for name in (*FACTS, "province", *scenarios.SLOTS, *FLOW_STATE)},
             before=slots_before_latest_message(tracker.events, OWN),
         )
         for reply in step.replies:

@@ -6,7 +6,7 @@ import string
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from bot.dialogue import callback, scenarios
+from bot.dialogue import scenarios
 from bot.dialogue.advice import has_own_facts, is_situation_question
 from bot.policy.benefits import WITHDRAWAL_CASE_LABELS
 from bot.dialogue.directory import office_replies
@@ -37,13 +37,10 @@ def plan_answer(
     responses: Responses,
     day: date,
     known: Mapping[str, Any] | None = None,
-    conversation: callback.Conversation | None = None,
-    desk: callback.LeadDesk | None = None,
     before: Mapping[str, Any] | None = None,
 ) -> Step:
     """The replies to one user message, in order, and the slots to set. `known` holds the slots of
-    the conversation: what the user said of themselves and the calculation or request in progress.
-    `desk` stores callback requests (without one, the assistant offers the hotline instead).
+    the conversation: what the user said of themselves and the calculation in progress.
     `before` holds the user's own slots as they were before this message (Rasa fills them from its
     entities before the action runs): a calculation reads an answer against the question it asked."""
     known = known or {}
@@ -56,14 +53,6 @@ def plan_answer(
     flow = known.get(FLOW_SLOT)
     day_figures = figures_on(day)
     figures = day_figures.values
-    if desk and conversation and callback.wants_withdrawal(cleaned):
-        return callback.withdraw(conversation, desk)
-    if desk and conversation and callback.wants_my_data(cleaned):
-        return callback.my_data(conversation, desk, known, figures)
-    if desk and conversation and flow == callback.CALLBACK:
-        return callback.next_step(intent, cleaned, entities, known, figures, conversation, responses, desk)
-    if desk and conversation and intent == "request_callback":
-        return callback.start(figures)
     answers_flow = flow and (intent in _NOT_A_NEW_QUESTION or len(cleaned.split()) <= SHORT_ANSWER_WORDS)
     step = continue_flow(flow, entities, cleaned, known, day, intent, before) if answers_flow else None
     if step is None and is_situation_question(intent, cleaned, _facts_with(known, entities), day):

@@ -43,7 +43,7 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "rate", "missing", "birth", "birth_year", "office", "summary", "retirement_age", "reached", "pension_from",
     "extra", "sources", "income", "gross", "support", "net", "net_quarter", "net_half_year", "net_year", "monthly",
     "lead", "objection", "answer", "next_step", "period_label", "net_period",
-    "stored_contact", "stored_request", "conversation_days", "lead_retention_months",  # bot/callback.py, bot/privacy/retention.py
+    "stored_contact", "stored_request", "conversation_days", "lead_retention_months",  # bot/dialogue/callback.py, bot/privacy/retention.py
     # bot/advice.py, bot/benefit_replies.py, bot/directory.py
     "facts", "rate_detail", "general_retirement_age", "general_reached", "missing_at_retirement", "fifteen_years_by",
     "make_up_months", "make_up_cost", "make_up_income", "make_up_monthly", "keep_paying_net", "keep_paying_income",
@@ -51,6 +51,8 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "years_before", "years_from", "minimum", "amount", "pension", "drawn", "months_of_pension", "transitional_age",
     "office_details",
 })
+# Intents that rules hand to an action rather than to a response of their own (data/rules/).
+ANSWERED_BY_ACTIONS = frozenset({"stop", "withdraw_consent", "show_my_data"})
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
@@ -125,7 +127,8 @@ def check_leaks(training: Iterable[Example], held_out: Iterable[Example]) -> lis
 def check_domain(domain: dict) -> list[Problem]:
     responses = domain.get("responses") or {}
     problems = [Problem("missing-response", "domain.yml", f"intent {intent} has no response utter_{intent}")
-                for intent in domain.get("intents") or [] if f"utter_{intent}" not in responses]
+                for intent in domain.get("intents") or []
+                if f"utter_{intent}" not in responses and intent not in ANSWERED_BY_ACTIONS]
     figures = set(figures_on(clock.today()).values)
     for name, variations in responses.items():
         for variation in variations or []:

@@ -1,0 +1,43 @@
+"""What every action module shares: the lead desk of the action server and sending replies."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Text
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.dialogue.replies import Reply
+from bot.outbox import Desk
+from bot.policy import clock
+from bot.policy.figures import figures_on
+from bot.privacy.retention import Retention, purge_daily
+
+_desk: Desk | None = None
+OUTBOX_REPLAY_SECONDS = 60
+
+
+def desk() -> Desk:
+    """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay
+    and the daily retention run (bot/privacy/retention.py)."""
+    global _desk
+    if _desk is None:
+        _desk = Desk()
+        _desk.replay_every(OUTBOX_REPLAY_SECONDS)
+        purge_daily(_desk.store.engine, Retention.from_env())  # a wrong setting stops the start
+    return _desk
+
+
+def utter(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+    """Send the domain's responses with their variables (the figures in force today included)."""
+    figures = figures_on(clock.today()).values
+    for reply in replies:
+        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None,
+                                 **{**figures, **reply.variables})
+
+
+def replying_to_user(events: List[Dict[Text, Any]]) -> bool:
+    """Whether a form's validation runs on the user's latest message (True), or as the form comes
+    back after a rule answered that message (False): Rasa then validates nothing new. Counts the
+    actions since the message; the last one is the form itself."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    ran = [e for e in events[last_user + 1:] if e.get("event") in ("action", "action_execution_rejected")]
+    return len(ran) <= 1

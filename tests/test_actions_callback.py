@@ -215,3 +215,16 @@ def test_a_withdrawal_ends_the_form_and_clears_every_slot(domain, desk):
 def test_my_data_sets_nothing(domain, desk):
     events, said, _ = run(ShowMyData(), tracker("thông tin của tôi", "show_my_data"), domain)
     assert (events, said) == ([], ["utter_my_data_none"])
+
+
+def test_a_button_of_an_earlier_answer_is_a_new_question(domain):
+    events, said, _ = run(ValidateCallbackForm(), tracker("/ask_contribution", "ask_contribution", requested="commune"),
+                          domain)
+    assert (events, said) == ([ActionExecutionRejected(FORM)], [])
+
+
+@pytest.mark.parametrize("requested", ["consent_at", "commune", "callback_confirmed"])
+def test_a_callback_request_during_the_request_asks_the_question_again(domain, requested):
+    events, said, _ = run(ValidateCallbackForm(), tracker("/request_callback", "request_callback", requested=requested),
+                          domain)
+    assert (events, said) == ([SlotSet(requested, None)], [])

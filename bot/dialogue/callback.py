@@ -143,6 +143,8 @@ def read(requested: str | None, message: Message, candidates: Mapping[str, Any],
     slots Rasa filled from this message's entities; `known` all the slots, candidates included."""
     if _not_an_answer(message):
         return None
+    if message.intent == "request_callback" and requested:
+        return Step([], {requested: None})  # asked for again while it is in progress: the question again
     slots: dict[str, Any] = {}
     replies: list[Reply] = []
     for name, value in candidates.items():
@@ -160,7 +162,9 @@ def read(requested: str | None, message: Message, candidates: Mapping[str, Any],
 
 
 def is_new_question(message: Message) -> bool:
-    return message.intent not in _NOT_A_NEW_QUESTION and len(message.text.split()) > SHORT_ANSWER_WORDS
+    """A longer message classified as a question, or the payload of a question's button."""
+    return message.intent not in _NOT_A_NEW_QUESTION | {"request_callback"} and (
+        len(message.text.split()) > SHORT_ANSWER_WORDS or message.text.startswith("/"))
 
 
 def _not_an_answer(message: Message) -> bool:

@@ -1,4 +1,5 @@
-"""What every action module shares: the lead desk of the action server and sending replies."""
+"""What every action module shares: the lead store with its background jobs, and sending bot/'s
+replies through Rasa's dispatcher (the NLG fills in the policy figures: bot/dialogue/nlg.py)."""
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Text
@@ -7,12 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.replies import Reply
 from bot.outbox import Desk
-from bot.policy import clock
-from bot.policy.figures import figures_on
 from bot.privacy.retention import Retention, purge_daily
 
-_desk: Desk | None = None
 OUTBOX_REPLAY_SECONDS = 60
+_desk: Desk | None = None
 
 
 def desk() -> Desk:
@@ -27,11 +26,12 @@ def desk() -> Desk:
 
 
 def utter(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
-    """Send the domain's responses with their variables (the figures in force today included)."""
-    figures = figures_on(clock.today()).values
     for reply in replies:
-        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None,
-                                 **{**figures, **reply.variables})
+        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)
+
+
+def slot_values(tracker: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in names}
 
 
 def replying_to_user(events: List[Dict[Text, Any]]) -> bool:
@@ -41,3 +41,6 @@ def replying_to_user(events: List[Dict[Text, Any]]) -> bool:
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
     ran = [e for e in events[last_user + 1:] if e.get("event") in ("action", "action_execution_rejected")]
     return len(ran) <= 1
+
+
+desk()  # started with the action server, not at its first message: the retention runs without traffic too

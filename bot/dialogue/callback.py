@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
-from bot.dialogue.calculations import ask_which_province, is_cancel
+from bot.dialogue.calculations import ask_which_province
 from bot.dialogue.replies import Reply, Step
 from bot.language.phones import normalise_phone
 from bot.language.provinces import province_by_name, resolve_province
 from bot.language.target_groups import groups
-from bot.language.text import MAX_QUESTION_CHARS, fold, has_words
+from bot.language.requests import EMPTY, SHOW_MY_DATA, STOP, TOO_LONG, WITHDRAW_CONSENT, special_request
+from bot.language.text import fold
 from bot.leads.checks import InvalidLead, LeadRequest, check
 from bot.policy.clock import VIETNAM
 from bot.policy.formatting import money
@@ -51,18 +52,6 @@ TOPICS = {
 _YES = re.compile(r"^\W*(?:co|dong y|ok|oke|duoc|vang|u|uh|yes|dung|dung roi|chinh xac|gui|gui di|xac nhan)\b")
 _NO = re.compile(r"^\W*(?:khong|ko|khong dong y|thoi|no)\b")
 _SKIP = re.compile(r"^\W*(?:khong|ko|bo qua|khong can|luc nao cung duoc|sao cung duoc|gio nao cung duoc)\W*$")
-_WITHDRAW = re.compile(
-    r"\b(?:xoa|huy)\s+(?:het\s+)?(?:thong tin|du lieu|so dien thoai|sdt)\b"
-    r"|\bkhong\s+muon\s+(?:duoc\s+|bi\s+)?(?:goi|lien lac)"
-    r"|\b(?:rut lai|thu hoi)\s+(?:su\s+)?dong y\b|\bdung\s+goi\b"
-)
-# "thông tin của tôi" alone, or asking what is stored or to see one's data ("em đang lưu gì về tôi",
-# "cho tôi xem dữ liệu của tôi"); never a correction ("sửa thông tin") nor a question about the scheme.
-_MY_DATA = re.compile(
-    r"^\W*(?:(?:cho\s+(?:toi|em|minh)\s+)?xem\s+)?(?:thong tin|du lieu)\s+(?:ca nhan\s+)?(?:cua\s+)?(?:toi|minh)\W*$"
-    r"|\b(?:luu|giu)\s+(?:nhung\s+)?(?:(?:thong tin|du lieu)\s+)?(?:gi|j|nao)\s+(?:ve|cua)\s+(?:toi|minh)\b"
-    r"|\bxem\s+(?:lai\s+)?(?:thong tin|du lieu)\s+(?:ca nhan\s+)?(?:cua\s+)?(?:toi|minh)\b"
-)
 _CORRECT = re.compile(r"\b(?:sua|doi|nham|sai)\b")
 _FIELD_WORDS = [("phone", r"\b(?:so|sdt|dien thoai)\b"), ("full_name", r"\bten\b"),
                 ("commune", r"\b(?:xa|phuong)\b"), ("province", r"\b(?:tinh|thanh pho)\b"),
@@ -81,7 +70,7 @@ PHONE_HELP = ("số điện thoại này chưa đúng. Anh/chị nhập số di 
 _NOT_A_NEW_QUESTION = {None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"}
 SHORT_ANSWER_WORDS = 4
 # Messages the rules handle whatever the form asked (bot/nlu/special.py sets these intents).
-SPECIAL_INTENTS = {"stop", "withdraw_consent", "show_my_data", "empty_message", "too_long"}
+SPECIAL_INTENTS = {STOP, WITHDRAW_CONSENT, SHOW_MY_DATA, EMPTY, TOO_LONG}
 # A bare name is read as a name only when the message was not classified as a question, or when it
 # starts with a common family name ("Nguyễn Văn An" may look like a question to the classifier).
 ANSWER_INTENTS = {None, "inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "greet"}
@@ -113,14 +102,6 @@ class Message:
 def consent_sha256(responses: Mapping[str, list[dict[str, Any]]]) -> str:
     text = "\n".join(responses[name][0]["text"] for name in (CONSENT_NOTICE, CONSENT_RESPONSE))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def wants_withdrawal(text: str) -> bool:
-    return bool(_WITHDRAW.search(fold(text)))
-
-
-def wants_my_data(text: str) -> bool:
-    return bool(_MY_DATA.search(fold(text)))
 
 
 # --- the form: what a message answers, and the questions --------------------------------------
@@ -168,9 +149,7 @@ def is_new_question(message: Message) -> bool:
 
 
 def _not_an_answer(message: Message) -> bool:
-    text = message.text
-    return (message.intent in SPECIAL_INTENTS or not has_words(text) or len(text) > MAX_QUESTION_CHARS
-            or is_new_question(message) or is_cancel(text) or wants_withdrawal(text) or wants_my_data(text))
+    return message.intent in SPECIAL_INTENTS or bool(special_request(message.text)) or is_new_question(message)
 
 
 def _consent(message: Message, now: datetime | None) -> Step:

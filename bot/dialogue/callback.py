@@ -19,8 +19,8 @@ from bot.dialogue.calculations import ask_which_province
 from bot.dialogue.replies import Reply, Step
 from bot.language.phones import normalise_phone
 from bot.language.provinces import province_by_name, resolve_province
-from bot.language.target_groups import groups
 from bot.language.requests import EMPTY, SHOW_MY_DATA, STOP, TOO_LONG, WITHDRAW_CONSENT, special_request
+from bot.language.target_groups import groups
 from bot.language.text import fold
 from bot.leads.checks import InvalidLead, LeadRequest, check
 from bot.policy.clock import VIETNAM

@@ -7,14 +7,13 @@ data/rules/ (a question answered by them is noted `rule:<intent>`), the submit a
 ends. The live tests (tests/test_live_callback.py) check the same conversations with Rasa itself."""
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
+from action_harness import run as run_action
 from actions.callback import AskConfirmation, AskConsent, AskProvince, SubmitCallback, ValidateCallbackForm
 from actions.privacy import ShowMyData, WithdrawConsent
 from bot.dialogue.callback import FORM, REQUIRED
@@ -27,9 +26,9 @@ ASK_ACTIONS = {"consent_at": AskConsent(), "province": AskProvince(), "callback_
 
 
 def run(action: Any, tracker: Tracker, domain: dict) -> tuple[list[dict], list[dict]]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return events, dispatcher.messages
+    """The action's events and messages, each message with the text the citizen reads."""
+    outcome = run_action(action, tracker, domain)
+    return outcome.events, [{**m, "text": text} for m, text in zip(outcome.messages, outcome.texts)]
 
 
 @dataclass

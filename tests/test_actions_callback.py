@@ -1,15 +1,14 @@
 """The callback form's actions one call at a time, on rasa_sdk Trackers as Rasa sends them (the
 validation's tracker ends with the form's execution and this message's slot candidates), storing
 into a real SQLite database."""
-import asyncio
 from datetime import datetime
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
+from action_harness import run as run_action
 from actions.callback import AskConfirmation, AskConsent, AskProvince, SubmitCallback, ValidateCallbackForm
 from actions.privacy import ShowMyData, WithdrawConsent
 from bot.dialogue.callback import CONSENT_VERSION, consent_sha256
@@ -48,9 +47,8 @@ def tracker(text="", intent="inform", entities=(), slots=None, requested=None, c
 
 
 def run(action, tracker, domain):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return events, [m["response"] for m in dispatcher.messages], dispatcher.messages
+    outcome = run_action(action, tracker, domain)
+    return outcome.events, outcome.responses, outcome.messages
 
 
 # --- validation ---------------------------------------------------------------------------------

@@ -59,6 +59,26 @@ def test_a_correction_by_button_then_the_cancel_button_store_nothing(assistant, 
     assert leads_of(assistant, assistant.sender) == []
 
 
+def test_thoi_cancels_the_request_and_stores_nothing(assistant, responses):
+    for answer in ["nhờ cán bộ gọi lại", "đồng ý", "Đỗ Văn Hải"]:
+        assistant.say(answer)
+    assert text_of(assistant.say("thôi")) == responses["utter_callback_cancelled"][0]["text"]
+    assert text_of(assistant.say("0912 111 222")) != responses["utter_ask_province"][0]["text"]
+    assert leads_of(assistant, assistant.sender) == []
+
+
+def test_my_data_then_a_withdrawal_in_the_middle_of_the_request(assistant, responses):
+    assistant.say("gọi lại cho tôi")
+    assistant.say("đồng ý")
+    messages = assistant.say("thông tin của tôi")
+    assert "chưa lưu" in text_of(messages[:-1]) and messages[-1]["text"] == responses["utter_ask_full_name"][0]["text"]
+    assert text_of(assistant.say("Hà Thị Nhung")) == responses["utter_ask_phone"][0]["text"]
+    withdrawn = assistant.say("xóa thông tin của tôi")
+    assert text_of(withdrawn) == responses["utter_nothing_to_withdraw"][0]["text"]  # the form ended with it
+    assert text_of(assistant.say("0912 111 222")) != responses["utter_ask_province"][0]["text"]
+    assert leads_of(assistant, assistant.sender) == []
+
+
 def test_a_farmer_gets_the_farmers_scenario_with_the_calculators_figures(assistant):
     from bot.policy.formatting import money
     from bot.dialogue.scenarios import scenarios, worked_example

@@ -3,7 +3,7 @@ the holidays of bot/data/holidays.yml (Labour Code Art 112 and the Prime Ministe
 2026) and the Saturday worked in exchange for 31/8/2026."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timezone
 
 import yaml
 from hypothesis import given, strategies as st
@@ -59,4 +59,4 @@ def test_overdue_means_the_deadline_has_passed(received, today):
 def test_days_are_vietnams():
     late_evening_utc = datetime.fromisoformat("2026-11-25T18:30:00+00:00")  # 01:30 on the 26th in Vietnam
     assert local_day(late_evening_utc) == date(2026, 11, 26)
-    assert day_start(date(2026, 11, 26)).utcoffset() == timedelta(hours=7)
+    assert day_start(date(2026, 11, 26)) == datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc)

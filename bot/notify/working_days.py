@@ -5,7 +5,7 @@ in exchange for a day off."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,5 +57,5 @@ def local_day(at: datetime) -> date:
 
 
 def day_start(day: date) -> datetime:
-    """Midnight in Vietnam at the start of the day (time-zone aware)."""
-    return datetime.combine(day, time(), VIETNAM)
+    """Midnight in Vietnam at the start of the day, in UTC (as the database compares moments)."""
+    return datetime.combine(day, time(), VIETNAM).astimezone(timezone.utc)

@@ -95,7 +95,7 @@ def test_a_new_lead_reaches_its_office_in_one_mail_with_the_details_in_the_body(
     assert mail.message["From"] == "tro-ly@example.org" and mail.message["Auto-Submitted"] == "auto-generated"
     body = mail.body
     assert body.startswith("Kính gửi Bảo hiểm xã hội tỉnh Nghệ An,")
-    for line in [f"Mã yêu cầu: {lead.reference}", "Họ tên: Phạm Văn Hùng", "Điện thoại: 0912345678",
+    for line in [f"Mã tra cứu: {lead.reference}", "Họ tên: Phạm Văn Hùng", "Điện thoại: 0912345678",
                  "Xã, phường: xã Hưng Nguyên", "Thời gian muốn được gọi: sáng thứ Bảy",
                  "Nhận lúc 09:15 ngày 26/11/2026; hạn liên hệ: hết ngày 30/11/2026",  # Thursday -> Friday, Monday
                  f"Xem và cập nhật: https://canbo.example.org/leads/{lead.id}",
@@ -152,7 +152,7 @@ def test_a_digest_groups_a_provinces_leads_once_the_oldest_has_waited(store, mai
     assert digest.recipients == [NGHE_AN]
     body = digest.body
     assert body.index("Phạm Văn Hùng") < body.index("Nguyễn Thị Lan") < body.index("Trần Văn Nam")
-    assert f"1. Mã yêu cầu: {first.reference}" in body and "3. Mã yêu cầu:" in body and "Lê Thị Hoa" not in body
+    assert f"1. Mã tra cứu: {first.reference}" in body and "3. Mã tra cứu:" in body and "Lê Thị Hoa" not in body
     assert send_new_leads(store.engine, settings, vn("2026-11-26T11:40")).sent == 1  # Hà Nội's, 10:40
     assert mail_server.received[1].subject == "[BHXH tự nguyện] 1 yêu cầu gọi lại mới – Hà Nội"
     add_lead(store, "Đỗ Văn Dũng", "0966000111", "Nghệ An", "2026-11-26T11:10")

@@ -69,7 +69,7 @@ def reminder_mail(settings: MailSettings, to: tuple[str, ...], leads: list[LeadL
 def _details(settings: MailSettings, lead: LeadLine) -> str:
     received = lead.created_at.astimezone(VIETNAM)
     return "\n   ".join([
-        f"Mã yêu cầu: {lead.reference}",
+        f"Mã tra cứu: {lead.reference}",
         f"Họ tên: {lead.full_name}",
         f"Điện thoại: {lead.phone}",
         f"Xã, phường: {lead.commune or _NOT_SAID}",

@@ -197,6 +197,8 @@ def _record_notices(engine: Engine, lead_ids: list[int], state: str, to: tuple[s
     with Session(engine, future=True) as session, session.begin():
         for lead_id in lead_ids:
             notice = session.get(LeadNotice, lead_id) or LeadNotice(lead_id=lead_id, attempts=0)
+            if state == NO_ADDRESS and notice.state == NO_ADDRESS:
+                continue  # found again at every run until an address is set: no write each time
             _fill(notice, state, to, at, error)
             session.add(notice)
 
@@ -240,6 +242,7 @@ def _lease(engine: Engine, at: datetime) -> Iterator[bool]:
 
 
 def _log(report: Report, what: str) -> None:
-    if report.skipped:
-        return
-    (log.warning if report.failed or report.no_address else log.info)("%s: %s", what, report)
+    """Only the runs that tried to send: the background loop finds the provinces without an address at
+    every round (the overview shows them)."""
+    if report.sent or report.failed:
+        (log.warning if report.failed else log.info)("%s: %s", what, report)

@@ -25,7 +25,7 @@ from bot.policy.clock import VIETNAM
 from bot.storage import db
 from bot.storage.orm import now
 from db_fixtures import database_url  # noqa: F401 (fixture)
-from smtp_fixtures import MailServer, free_port, mail_server  # noqa: F401 (fixture)
+from smtp_fixtures import MailServer, free_port, mail_server, self_signed_certificate  # noqa: F401 (fixture)
 
 NGHE_AN, HA_NOI = "nghean@example.org", "hanoi@example.org"
 
@@ -339,6 +339,23 @@ def test_the_password_reaches_a_server_that_asks_for_one(store):
         assert send_new_leads(store.engine, wrong, vn("2026-11-26T09:10")).failed == 1
         right = settings_for(server, user="bot", password="mat-khau-smtp")
         assert send_new_leads(store.engine, right, vn("2026-11-26T09:20")).sent == 1
+    finally:
+        server.stop()
+    assert server.logins == [("bot", "mat-khau-smtp")] and len(server.received) == 1
+
+
+def test_starttls_checks_the_servers_certificate_before_sending(store, tmp_path, monkeypatch):
+    cert, key = self_signed_certificate(tmp_path)
+    server = MailServer(port=free_port(), password="mat-khau-smtp", certificate=(cert, key))
+    server.start()
+    try:
+        lead = add_lead(store, "Phạm Văn Hùng", "0912345678", "Nghệ An", "2026-11-26T09:00")
+        settings = settings_for(server, starttls=True, user="bot", password="mat-khau-smtp")
+        untrusted = send_new_leads(store.engine, settings, vn("2026-11-26T09:10"))
+        assert untrusted.failed == 1 and server.received == [] and server.logins == []
+        assert notice(store, lead.id).last_error == "SSLCertVerificationError"
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now this machine trusts it
+        assert send_new_leads(store.engine, settings, vn("2026-11-26T09:20")).sent == 1
     finally:
         server.stop()
     assert server.logins == [("bot", "mat-khau-smtp")] and len(server.received) == 1

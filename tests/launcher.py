@@ -63,7 +63,7 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
             if line.startswith("Servers ready"):
                 break
         else:
-            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/rasa.log")
+            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/*.log and var/*.out")
         yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
                                f"http://127.0.0.1:{staff_port}", time.monotonic() - start, process,
                                env["BOT_API_TOKEN"], env["BOT_ACTIONS_TOKEN"])

@@ -30,7 +30,7 @@ from bot.servers.tokens import usable
 from bot.storage import db
 
 OPEN_PATHS = frozenset({"/health", "/health/live", "/health/ready"})
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.servers.action_server")  # not __name__: run as __main__
 
 
 def guarded_app(token: str, engine: Engine | None = None, outbox_dir: Path | None = None) -> Sanic:

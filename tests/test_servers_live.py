@@ -1,6 +1,8 @@
 """Nothing reachable that should not be, on the real servers that scripts/run.sh starts: every server
 listens on 127.0.0.1 only; the action server runs an action only for its token; Rasa's HTTP API
-answers only with its token, while the REST webhook stays open."""
+answers only with its token, while the REST webhook stays open; the load balancer's probes answer
+without a token. The servers log JSON lines (BOT_LOG_FORMAT=json) to their own files."""
+import json
 import sqlite3
 from pathlib import Path
 
@@ -22,9 +24,19 @@ def assistant(tmp_path_factory):
     if not MODEL.exists():
         pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
     db = tmp_path_factory.mktemp("db") / "bot.db"
-    with running_assistant(f"sqlite:///{db}") as running:
+    logged_before = {name: log_size(name) for name in SERVER_LOGS}  # the files rotate: they are appended to
+    with running_assistant(f"sqlite:///{db}", {"BOT_LOG_FORMAT": "json"}) as running:
         running.db = db
+        running.logged_before = logged_before
         yield running
+
+
+SERVER_LOGS = ("actions", "rasa", "staff")
+
+
+def log_size(name: str) -> int:
+    path = ROOT / "var" / f"{name}.log"
+    return path.stat().st_size if path.exists() else 0
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -119,6 +131,32 @@ def test_the_rest_webhook_answers_without_the_token(assistant):
     response = requests.post(f"{assistant.url}/webhooks/rest/webhook",
                              json={"sender": "rest-open", "message": "chào em"}, timeout=60)
     assert response.status_code == 200 and response.json()[0]["text"]
+
+
+# What the load balancer probes
+
+
+def test_the_probes_answer_without_a_token(assistant):
+    for url in (assistant.actions_url, assistant.staff_url):
+        assert requests.get(f"{url}/health/live", timeout=30).json() == {"status": "alive"}, url
+        ready = requests.get(f"{url}/health/ready", timeout=30)
+        assert ready.status_code == 200, url
+        assert ready.json() == {"status": "ready", "checks": {"database": "ok", "outbox": "ok"}}, url
+    hello = requests.get(f"{assistant.url}/", timeout=30)
+    assert hello.status_code == 200 and hello.text.startswith("Hello from Rasa")
+
+
+def test_each_server_logs_json_lines_to_its_own_file(assistant):
+    for name in SERVER_LOGS:
+        with open(ROOT / "var" / f"{name}.log", "rb") as f:
+            f.seek(assistant.logged_before[name])
+            records = [json.loads(line) for line in f.read().decode("utf-8").splitlines()]
+        assert records, name
+        assert all(set(r) >= {"time", "level", "logger", "message"} for r in records), name
+        logger, start = {"actions": ("bot.servers.action_server", "Action server on http://127.0.0.1:"),
+                         "rasa": ("root", "Rasa server is up and running."),
+                         "staff": ("waitress", "Serving on http://127.0.0.1:")}[name]
+        assert any(r["logger"] == logger and r["message"].startswith(start) for r in records), (name, records[:5])
 
 
 def test_var_is_readable_by_its_owner_only(assistant):

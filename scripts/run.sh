@@ -8,6 +8,8 @@
 # (generated into var/ when not given; README, "Security"), BOT_LOG_FORMAT, BOT_LOG_MAX_BYTES and
 # BOT_LOG_BACKUPS (each server logs to its own file var/<server>.log, rotated by size; what a process
 # prints outside its log, e.g. a crash at start, goes to var/<server>.out; README, "Operations").
+# The action server and the Rasa server keep their Prometheus metrics in an empty directory of their
+# own, var/metrics/<server>-<port> (prometheus_client's multiprocess mode: README, "Operations").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -24,16 +26,26 @@ eval "$tokens"
 "$BIN/bot" staff ensure-admin
 "$BIN/bot" channels credentials --output "var/credentials-$RASA_PORT.yml"
 
+# One directory a server (the port tells apart the assistants started side by side, e.g. by the
+# tests), emptied at start (values of processes that no longer run would be added up), removed at stop.
+metrics_dir() {
+  local dir="$PWD/var/metrics/$1"
+  rm -rf "$dir" && mkdir -p "$dir" && echo "$dir"
+}
+actions_metrics=$(metrics_dir "actions-$ACTIONS_PORT")
+rasa_metrics=$(metrics_dir "rasa-$RASA_PORT")
+
 pids=()
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf "$actions_metrics" "$rasa_metrics"
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-BOT_LOG_FILE=var/actions.log "$BIN/python" -m bot.servers.action_server >var/actions.out 2>&1 &
+BOT_LOG_FILE=var/actions.log PROMETHEUS_MULTIPROC_DIR=$actions_metrics "$BIN/python" -m bot.servers.action_server >var/actions.out 2>&1 &
 pids+=($!)
 
 if [[ "${1:-}" == "shell" ]]; then
@@ -47,7 +59,7 @@ if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.m
   exit 0
 fi
 
-BOT_LOG_FILE=var/rasa.log "$BIN/python" -m bot.servers.rasa_server run --enable-api --interface "$RASA_INTERFACE" \
+BOT_LOG_FILE=var/rasa.log PROMETHEUS_MULTIPROC_DIR=$rasa_metrics "$BIN/python" -m bot.servers.rasa_server run --enable-api --interface "$RASA_INTERFACE" \
   --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml --credentials "var/credentials-$RASA_PORT.yml" \
   >var/rasa.out 2>&1 &
 pids+=($!)

@@ -2,11 +2,6 @@
 (Flask) and on a real action server process, without a token, JSON, 200 or 503, and nothing in
 the answer but the checks' names and the error's class."""
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 import requests
@@ -16,9 +11,8 @@ from bot.outbox import Outbox
 from bot.staff.app import create_app
 from bot.storage import db
 from db_fixtures import fresh_sqlite
-from launcher import free_port
+from launcher import running_action_server
 
-ROOT = __import__("conftest").ROOT
 UNREACHABLE_PORT = 1  # nothing listens there: connection refused at once
 UNREACHABLE = f"postgresql://postgres:s3cret@127.0.0.1:{UNREACHABLE_PORT}/leads_db"
 
@@ -86,34 +80,12 @@ def test_staff_pages_answer_the_probes_without_a_session(engine, tmp_path):
 
 @pytest.fixture
 def action_server(tmp_path):
-    """The real action server (python -m bot.servers.action_server) on a free port, with a migrated
-    SQLite database, its own outbox and JSON logs in a file."""
+    """The real action server with a migrated SQLite database, its own outbox and JSON logs in a file."""
     with fresh_sqlite(tmp_path) as url:
-        port = free_port()
-        env = {**os.environ, "ACTIONS_PORT": str(port), "BOT_ACTIONS_TOKEN": "t" * 40, "BOT_DATABASE_URL": url,
-               "BOT_OUTBOX_DIR": str(tmp_path / "outbox"), "BOT_LOG_FORMAT": "json",
-               "BOT_LOG_FILE": str(tmp_path / "actions.log"), "PYTHONPATH": str(ROOT)}
-        process = subprocess.Popen([sys.executable, "-m", "bot.servers.action_server"], cwd=ROOT, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    requests.get(f"{base}/health/live", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"the action server did not start: {process.stdout.read()}")
-                    time.sleep(0.3)
+        env = {"BOT_ACTIONS_TOKEN": "t" * 40, "BOT_DATABASE_URL": url, "BOT_OUTBOX_DIR": str(tmp_path / "outbox"),
+               "BOT_LOG_FORMAT": "json", "BOT_LOG_FILE": str(tmp_path / "actions.log")}
+        with running_action_server(env) as base:
             yield base, tmp_path
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def test_the_action_server_answers_the_probes_without_its_token(action_server):

@@ -18,3 +18,14 @@ def timed_say(assistant, text, sender):
     started = time.monotonic()
     messages = assistant.say(text, sender=sender)
     return time.monotonic() - started, messages
+
+
+def metric(exposition: str, name: str, **labels: str) -> float:
+    """The value of one sample in a Prometheus scrape (0 when absent: a counter not yet moved)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return 0.0

@@ -183,6 +183,8 @@ def test_the_metrics_count_a_conversation_over_rest_without_its_words(assistant)
     assert moved("rasa", "bot_bot_messages_total", response="utter_greet") == 1
     sent = metric_total(after["rasa"], "bot_bot_messages_total") - metric_total(before["rasa"], "bot_bot_messages_total")
     assert sent == sum(len(r) for r in replies), "every message the REST channel answered is counted"
+    assert moved("rasa", "bot_bot_messages_total", response="other") == 0, "every response is named in the domain"
+    assert moved("rasa", "bot_user_messages_total", intent="other") == 0
     # The action server: the custom actions of the rules (data/rules/answers.yml)
     for action in ("action_offer_groups", "action_note_facts"):
         assert moved("actions", "bot_actions_total", action=action) == 1, action

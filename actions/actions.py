@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue import callback, scenarios
 from bot.dialogue.answers import plan_answer
-from bot.dialogue.calculations import FACTS, FLOW_STATE, OWN
+from bot.dialogue.calculations import FACTS, FLOW_STATE
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.privacy.retention import Retention, purge_daily
@@ -58,22 +58,7 @@ class ActionAnswer(Action):
                          if e.get("event") == "user" and e.get("parse_data", {}).get("intent")],
             ),
             desk=desk(),
-            before=slots_before_latest_message(tracker.events, OWN),
         )
         for reply in step.replies:
             dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)
         return [SlotSet(name, value) for name, value in step.slots.items()]
-
-
-def slots_before_latest_message(events: List[Dict[Text, Any]], names: Any) -> Dict[Text, Any]:
-    """The values of these slots before the latest user message: Rasa sets slots from its entities
-    (action_extract_slots) after the message event, before the action runs."""
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
-    values: Dict[Text, Any] = {name: None for name in names}
-    for event in events[:last_user]:
-        if event.get("event") == "slot" and event.get("name") in values:
-            values[event["name"]] = event.get("value")
-        elif event.get("event") in ("restart", "reset_slots"):
-            values = {name: None for name in names}
-    return values
-

@@ -73,32 +73,6 @@ def test_uncertain_figures_get_one_note(responses):
     assert "utter_uncertain_note" not in [r.response for r in answer("ask_pension", "x", responses, day=date(2027, 2, 1))]
 
 
-def test_contribution_for_the_income_given(responses):
-    reply, note = answer("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu 1 tháng", responses)
-    assert (reply.response, note.response) == ("utter_contribution_result", "utter_uncertain_note")  # support: M
-    v = reply.variables
-    assert (v["gross"], v["support"], v["net"]) == ("1.100.000 đồng", "66.000 đồng", "1.034.000 đồng")
-    assert (v["net_quarter"], v["net_year"]) == ("3.102.000 đồng", "12.408.000 đồng")
-
-
-def test_contribution_uses_the_group_said_now_or_before(responses):
-    reply, _ = answer("ask_contribution", "hộ nghèo thu nhập 1,5 triệu đóng bao nhiêu", responses)
-    assert reply.variables["net"] == "165.000 đồng" and reply.variables["support_label"] == "hộ nghèo"
-    reply, _ = answer("ask_contribution", "1,5tr thì đóng bn", responses, known={"target_group": "ethnic_minority"})
-    assert reply.variables["net"] == "231.000 đồng"
-
-
-def test_income_out_of_range_names_the_range(responses):
-    (reply,) = answer("ask_contribution", "thu nhập 1 triệu đóng bao nhiêu", responses)
-    assert reply.response == "utter_income_out_of_range"
-    assert "1.500.000 đồng đến 50.600.000 đồng" in reply.variables["message"]
-
-
-def test_contribution_in_2027_carries_the_uncertainty_note(responses):
-    replies = answer("ask_contribution", "5tr đóng bao nhiêu", responses, day=date(2027, 2, 1))
-    assert [r.response for r in replies] == ["utter_contribution_result", "utter_uncertain_note"]
-
-
 def text_of(reply, responses):
     return responses[reply.response][0]["text"].format(**reply.variables)
 
@@ -114,41 +88,11 @@ def test_retirement_answer_states_the_cohorts_before_the_schedule_and_the_transi
     assert all("không được nghỉ hưu trước tuổi" not in v["text"] for r in responses.values() for v in r)
 
 
-def test_a_woman_born_march_1964_retired_at_55_in_march_2019(responses):
-    reply, _ = answer("ask_retirement_age", "nữ sinh tháng 3 năm 1964 bao giờ nghỉ hưu", responses)
-    assert (reply.variables["retirement_age"], reply.variables["reached"]) == ("55 tuổi", "3/2019")
-    reply, _ = answer("ask_retirement_age", "nam sinh tháng 12 năm 1960 nghỉ hưu khi nào", responses)
-    assert (reply.variables["retirement_age"], reply.variables["reached"]) == ("60 tuổi", "12/2020")
-
-
-def test_the_retirement_date_applies_art_141_9_when_the_join_year_is_known(responses):
-    known = {"joined_voluntary_year": 2003, "contribution_months": 264, "gender": "female", "birth_year": 1971,
-             "birth_month": 3}
-    payload = [{"entity": "calculator", "value": "retirement"}]
-    (reply,) = plan_answer("ask_retirement_age", "/ask_retirement_age", payload, responses, TODAY, known).replies
-    # 55 in 3/2026, 22 years paid: pension from 4/2026 instead of 12/2028 (57 y 8 m, the 2028 age)
-    assert reply.response == "utter_retirement_result_transitional"
-    assert (reply.variables["retirement_age"], reply.variables["pension_from"]) == ("55 tuổi", "4/2026")
-    # asked in words, with the years known, the question is about her situation: entitled now
-    replies = answer("ask_retirement_age", "vậy bao giờ tôi được nghỉ hưu", responses, known)
-    assert replies[0].response == "utter_situation_transitional_now"
-
-
 def test_pension_answer_states_the_extra_payment_after_retirement_age(responses):
     third = answer("ask_pension", "lương hưu tính thế nào", responses)[2]
     said = text_of(third, responses)
     assert "0,5 tháng bình quân thu nhập" in said and "sau tuổi nghỉ hưu được 2 tháng" in said
     assert "Luật BHXH 2024, Điều 100" in said and "thấp hơn mức thấp nhất hiện nay" in said
-
-
-def test_short_of_fifteen_years_never_offers_a_general_withdrawal(responses):
-    (reply,) = answer("ask_pension", "nam đóng 12 năm thì có lương hưu không", responses)
-    said = text_of(reply, responses)
-    assert reply.response == "utter_pension_short" and "rút" not in said.lower()
-    assert "từ tháng liền trước tháng đủ tuổi nghỉ hưu" in said
-    assert "ít nhất 500.000 đồng/tháng, thời gian nhận do BHXH tính" in said
-    titles = [b["title"] for b in responses["utter_pension_short"][0]["buttons"]]
-    assert titles == ["Tính tiền đóng bù", "Trợ cấp hằng tháng", "Tôi nên làm gì?", "Nhờ cán bộ tư vấn"]
 
 
 WITHDRAWAL_ANSWERS = {"utter_ask_lump_sum", "utter_ask_lump_sum_2", "utter_situation_withdrawal", "utter_scenario_objection",
@@ -178,3 +122,22 @@ def test_survivor_answer_covers_pensioners_and_mixed_careers(responses):
     assert "48 tháng lương hưu, trừ 0,5 tháng cho mỗi tháng đã nhận, thấp nhất 3 tháng" in said
     assert "Luật BHXH 2024, Điều 110 khoản 4" in said
     assert "không áp dụng cho người chỉ đóng BHXH tự nguyện" in text_of(third, responses)
+
+
+# The office directory: a province named with the question gets its office.
+
+def test_office_of_the_province_named_with_its_uncertain_entries_marked(responses):
+    office, note = answer("ask_contact", "địa chỉ bảo hiểm xã hội tỉnh Nghệ An ở đâu", responses)
+    assert office.response == "utter_contact_office" and note.response == "utter_uncertain_note"
+    assert office.variables["office"] == "Bảo hiểm xã hội tỉnh Nghệ An"
+    assert office.variables["office_details"] == (
+        "• Địa chỉ: Số 06 đường Trường Thi, thành phố Vinh, tỉnh Nghệ An (*)\n• Điện thoại: 0238 3844 888 (*)")
+
+
+def test_an_office_without_an_address_says_so_and_gives_the_hotline(responses):
+    (reply,) = answer("ask_contact", "dia chi bhxh ha giang o dau", responses)
+    assert reply.response == "utter_contact_office_no_address"
+    assert reply.variables["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang (gồm cả Hà Giang cũ)"
+    assert reply.variables["office_details"] == ""
+    text = responses[reply.response][0]["text"].format(**reply.variables)
+    assert "em chưa có địa chỉ" in text and "1900 9068" in text and "baohiemxahoi.gov.vn" in text

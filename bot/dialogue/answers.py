@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import string
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from bot.dialogue import callback, scenarios
-from bot.dialogue.advice import has_own_facts, is_situation_question
-from bot.policy.benefits import WITHDRAWAL_CASE_LABELS
+from bot.dialogue.advice import has_own_facts
 from bot.dialogue.directory import office_replies
 from bot.policy.figures import Figures, figures_on
-from bot.dialogue.calculations import (ANSWERS_SLOT, FLOW_SLOT, FLOWS, GENDER_LABELS, SLOT_OF_ENTITY, Reply, Step, ask_which_province,
-                       contribution_result, continue_flow, deceased_in, facts_of, reask, start_flow, withdrawal_case_in)
+from bot.dialogue.calculations import FLOW_SLOT, GENDER_LABELS, SLOT_OF_ENTITY, Reply, Step, ask_which_province, facts_of
 from bot.policy.formatting import money, years_months
 from bot.language.provinces import resolve_province
 from bot.language.target_groups import groups
@@ -20,10 +18,6 @@ from bot.language.text import MAX_QUESTION_CHARS, clean_message, has_words
 
 FALLBACK = "utter_nlu_fallback"
 UNCERTAIN_NOTE = "utter_uncertain_note"
-# During a calculation, a message is read as an answer when it is short or classified as one of
-# these; a longer question ("thu nhập 5 triệu đóng bao nhiêu") is answered as a new question.
-_NOT_A_NEW_QUESTION = {None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"}
-SHORT_ANSWER_WORDS = 4
 # Response name -> its variations as in domain.yml ({"text": ..., "buttons": ...}).
 Responses = Mapping[str, list[dict[str, Any]]]
 
@@ -39,13 +33,10 @@ def plan_answer(
     known: Mapping[str, Any] | None = None,
     conversation: callback.Conversation | None = None,
     desk: callback.LeadDesk | None = None,
-    before: Mapping[str, Any] | None = None,
 ) -> Step:
     """The replies to one user message, in order, and the slots to set. `known` holds the slots of
-    the conversation: what the user said of themselves and the calculation or request in progress.
-    `desk` stores callback requests (without one, the assistant offers the hotline instead).
-    `before` holds the user's own slots as they were before this message (Rasa fills them from its
-    entities before the action runs): a calculation reads an answer against the question it asked."""
+    the conversation: what the user said of themselves and the request in progress.
+    `desk` stores callback requests (without one, the assistant offers the hotline instead)."""
     known = known or {}
     cleaned = clean_message(text, max_chars=MAX_QUESTION_CHARS + 1)
     if not has_words(cleaned):
@@ -64,17 +55,7 @@ def plan_answer(
         return callback.next_step(intent, cleaned, entities, known, figures, conversation, responses, desk)
     if desk and conversation and intent == "request_callback":
         return callback.start(figures)
-    answers_flow = flow and (intent in _NOT_A_NEW_QUESTION or len(cleaned.split()) <= SHORT_ANSWER_WORDS)
-    step = continue_flow(flow, entities, cleaned, known, day, intent, before) if answers_flow else None
-    if step is None and is_situation_question(intent, cleaned, _facts_with(known, entities), day):
-        step = start_flow("situation", entities, cleaned, known, day, intent=intent, before=before)
-    if step is None and flow and intent in _NOT_A_NEW_QUESTION:
-        step = reask(flow, known, day)
-    if step is None:
-        step = _with_scenario(intent, entities, _new_question(intent, cleaned, entities, responses, day, known, before),
-                              known, day)
-        if flow and FLOW_SLOT not in step.slots:
-            step.slots.update({FLOW_SLOT: None, ANSWERS_SLOT: None})  # the user moved on to another question
+    step = _with_scenario(intent, entities, _new_question(intent, entities, responses, day, known), known, day)
     return Step(_with_note(step.replies, responses, day_figures), step.slots)
 
 
@@ -82,7 +63,7 @@ def _facts_with(known: Mapping[str, Any], entities: list[dict[str, Any]]) -> dic
     """The user's facts with this message's entities (as Rasa fills the slots from them)."""
     said = {SLOT_OF_ENTITY[e["entity"]]: e.get("value") for e in entities
             if e.get("entity") in SLOT_OF_ENTITY and e.get("value") is not None}
-    return facts_of({**known, **said, ANSWERS_SLOT: None})
+    return facts_of({**known, **said})
 
 
 def _with_scenario(intent: str | None, entities: list[dict[str, Any]], step: Step, known: Mapping[str, Any],
@@ -96,57 +77,18 @@ def _with_scenario(intent: str | None, entities: list[dict[str, Any]], step: Ste
     return Step(replies, {**step.slots, **slots})
 
 
-# Entities that mean the user gave the figures of a calculation along with the question.
-_YEARS_SAID = {"duration_months", "missing_months", "compulsory_months", "voluntary_months"}
-
-
-def _new_question(intent: str | None, text: str, entities: list[dict[str, Any]], responses: Responses,
-                  day: date, known: Mapping[str, Any], before: Mapping[str, Any] | None = None) -> Step:
+def _new_question(intent: str | None, entities: list[dict[str, Any]], responses: Responses, day: date,
+                  known: Mapping[str, Any]) -> Step:
+    """The answer to a question (the calculations it may ask for are forms: data/rules/calculations.yml)."""
     figures = figures_on(day)
-    said = {e.get("entity"): e.get("value") for e in reversed(entities)}
-
-    def start(name: str, opening: list[Reply] | None = None) -> Step:
-        return start_flow(name, entities, text, known, day, opening, intent, before)
-
-    general = [Reply(name, figures.values) for name in _parts(f"utter_{intent}", responses)] \
-        if f"utter_{intent}" in responses else []
-    if said.get("calculator") in FLOWS:  # a button under an answer
-        return start(said["calculator"])
     if intent == "inform":
         return Step(_inform(entities, figures.values, has_own_facts(_facts_with(known, entities), day)))
-    if intent == "ask_contribution" and isinstance(said.get("amount"), int):
-        return Step(contribution_result(said["amount"], [said.get("target_group") or known.get("target_group")], day))
-    if intent == "ask_contribution":
-        return start("contribution", [Reply("utter_ask_contribution", figures.values)])
-    if intent in ("ask_pension", "ask_retirement_age"):
-        if "birth_year" in said:
-            return start("retirement")
-        if intent == "ask_pension" and said.keys() & (_YEARS_SAID | {"amount"}):
-            return start("pension")
-    if intent == "ask_contact":
-        return _contact(entities, known, figures, start)
-    if intent == "ask_make_up_payment" and said.keys() & _YEARS_SAID:
-        return start("make_up", general[:1])
-    case = withdrawal_case_in(text) if intent == "ask_lump_sum" else None
-    if case:
-        return start("withdrawal", [Reply("utter_withdrawal_case_named",
-                                          {**figures.values, "case_label": WITHDRAWAL_CASE_LABELS[case]})])
-    if intent == "ask_lump_sum" and said.keys() & (_YEARS_SAID | {"amount"}):
-        return start("withdrawal")
-    if intent == "ask_survivor" and (said.keys() & (_YEARS_SAID | {"amount"}) or deceased_in(text)):
-        return start("survivor")
-    return Step(general or [Reply(name, figures.values) for name in _parts(FALLBACK, responses)])
-
-
-def _contact(entities: list[dict[str, Any]], known: Mapping[str, Any], figures: Figures,
-             start: Callable[..., Step]) -> Step:
-    """The office of the province named now (its old name said back) or earlier, else the general
-    contacts and the question which province."""
     named = next((e for e in entities if e.get("entity") == "province"), None)
     match = resolve_province(str(named.get("text") or named.get("value"))) if named else None
-    if match and match.province and match.old_name:
+    if intent == "ask_contact" and match and match.province:  # the office of the province named
         return Step(office_replies(match.province, figures, match.old_name))
-    return start("contact", [Reply("utter_ask_contact", figures.values)] if not (named or known.get("province")) else [])
+    name = f"utter_{intent}" if f"utter_{intent}" in responses else FALLBACK
+    return Step([Reply(part, figures.values) for part in _parts(name, responses)])
 
 
 def _with_note(replies: list[Reply], responses: Responses, figures: Figures) -> list[Reply]:

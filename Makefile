@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 MODEL := models/current.tar.gz
 # The model depends on the training data, the configuration, the domain and the code of the
 # custom NLU components; `make run` retrains exactly when one of them changed.
-MODEL_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) \
+MODEL_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) \
 	bot/language/text.py $(wildcard bot/nlu/*.py)
 
 .PHONY: help install lock train run shell interactive test validate evaluate story-test benchmark browser check-data compare-spacy clean
@@ -78,7 +78,7 @@ evaluate: $(MODEL)
 	$(BIN)/python -m bot.training.evaluation --model $(MODEL) --min-accuracy 0.92 --min-stripped 0.90
 
 story-test: $(MODEL)
-	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 	  --fail-on-prediction-errors --out results/stories
 
 # Tokenizer comparison reported in the README: pyvi word segmentation (spaCy blank "vi") against

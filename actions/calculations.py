@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import utter
+from actions.common import slot_values, utter
 from bot.dialogue.calculations import OWN
 from bot.dialogue.forms import FORMS, SLOTS, Message, ask, form_step, result_step
 from bot.policy import clock
@@ -31,12 +31,9 @@ class ValidateCalculation(FormValidationAction, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         turn = form_turn(tracker.events, self.form)
-        latest = tracker.latest_message or {}
-        message = Message(latest.get("text") or "", (latest.get("intent") or {}).get("name"),
-                          latest.get("entities") or [])
         step = form_step(self.form, None if turn == "started" else tracker.get_slot(REQUESTED_SLOT),
-                         None if turn == "returned" else message, slot_values(tracker), clock.today(),
-                         slots_before_latest_message(tracker.events, OWN))
+                         None if turn == "returned" else latest_message(tracker), slot_values(tracker, SLOTS),
+                         clock.today(), slots_before_latest_message(tracker.events, OWN))
         events = [SlotSet(name, value) for name, value in step.slots.items()]
         if step.rejected:
             return events + [ActionExecutionRejected(self.form)]
@@ -95,7 +92,7 @@ class AskQuestion(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         form = (tracker.active_loop or {}).get("name")
         if form in FORMS:
-            utter(dispatcher, [ask(form, self.slot, slot_values(tracker), clock.today())])
+            utter(dispatcher, [ask(form, self.slot, slot_values(tracker, SLOTS), clock.today())])
         return []
 
 
@@ -140,25 +137,28 @@ class ActionCalculationResult(Action):
         form = latest_form(tracker.events)
         if form not in FORMS:
             return []
-        step = result_step(form, slot_values(tracker), clock.today())
+        step = result_step(form, slot_values(tracker, SLOTS), clock.today(), latest_message(tracker))
         utter(dispatcher, step.replies)
         return [SlotSet(name, value) for name, value in step.slots.items()]
 
 
-def slot_values(tracker: Tracker) -> Dict[Text, Any]:
-    return {name: tracker.get_slot(name) for name in SLOTS}
+def latest_message(tracker: Tracker) -> Message:
+    latest = tracker.latest_message or {}
+    return Message(latest.get("text") or "", (latest.get("intent") or {}).get("name"), latest.get("entities") or [])
 
 
 def form_turn(events: List[Dict[Text, Any]], form: str) -> str:
     """How the form comes to validate the latest message: "started" by it, "answered" (the message
-    came while the form was waiting), or "returned" after other actions handled the message."""
+    came while the form was waiting), or "returned" after the form rejected it and other actions
+    handled it."""
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
     after = events[last_user + 1:]
     if any(e.get("event") == "active_loop" and e.get("name") == form for e in after):
         return "started"
-    actions = [e.get("name") for e in after if e.get("event") == "action"]
+    rejected = any(e.get("event") == "action_execution_rejected" for e in after)
     # the last action is the form's own run (Rasa adds it to the tracker the validation reads)
-    return "returned" if any(name != "action_listen" for name in actions[:-1]) else "answered"
+    others = [e.get("name") for e in after if e.get("event") == "action"][:-1]
+    return "returned" if rejected or any(name != "action_listen" for name in others) else "answered"
 
 
 def latest_form(events: List[Dict[Text, Any]]) -> Optional[str]:

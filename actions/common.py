@@ -1,14 +1,37 @@
-"""What every action module shares."""
+"""What every action module shares: the lead store with its background jobs, and sending bot/'s
+replies through Rasa's dispatcher (the NLG fills in the policy figures: bot/dialogue/nlg.py)."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.replies import Reply
+from bot.outbox import Desk
+from bot.privacy.retention import Retention, purge_daily
+
+OUTBOX_REPLAY_SECONDS = 60
+_desk: Desk | None = None
+
+
+def desk() -> Desk:
+    """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay
+    and the daily retention run (bot/privacy/retention.py)."""
+    global _desk
+    if _desk is None:
+        _desk = Desk()
+        _desk.replay_every(OUTBOX_REPLAY_SECONDS)
+        purge_daily(_desk.store.engine, Retention.from_env())  # a wrong setting stops the start
+    return _desk
 
 
 def utter(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
-    """Send the replies bot/ planned: each a response of the domain with its variables and buttons."""
     for reply in replies:
         dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)
+
+
+def slot_values(tracker: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in names}
+
+
+desk()  # started with the action server, not at its first message: the retention runs without traffic too

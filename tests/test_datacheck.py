@@ -23,6 +23,17 @@ def project(tmp_path):
     write(data, "ask_pension.yml", "ask_pension", "lương hưu bao nhiêu", "bao giờ được lĩnh lương hưu")
     write(data, "ask_retirement_age.yml", "ask_retirement_age", "mấy tuổi nghỉ hưu", "tuổi nghỉ hưu của nữ")
     write(tests, "ask_pension.yml", "ask_pension", "lương hưu tính thế nào")
+    (data / "rules.yml").write_text(textwrap.dedent("""\
+        rules:
+          - rule: answer ask_pension
+            steps:
+              - intent: ask_pension
+              - action: utter_ask_pension
+          - rule: answer ask_retirement_age
+            steps:
+              - intent: ask_retirement_age
+              - action: utter_ask_retirement_age
+        """), encoding="utf-8")
     domain = tmp_path / "domain.yml"
     domain.write_text(textwrap.dedent("""\
         intents: [ask_pension, ask_retirement_age]
@@ -69,11 +80,28 @@ def test_entity_annotations_do_not_hide_a_conflict(project):
     assert kinds(project) == ["conflict"]
 
 
-def test_an_intent_without_its_response(project):
+def test_an_intent_that_no_rule_answers(project):
     _, _, domain = project
     domain.write_text(domain.read_text().replace("intents: [ask_pension, ask_retirement_age]",
                                                  "intents: [ask_pension, ask_retirement_age, ask_maternity]"))
+    assert kinds(project) == ["unanswered-intent"]
+
+
+def test_an_answer_of_a_retrieval_intent_without_its_response(project):
+    data, _, _ = project
+    write(data, "faq.yml", "ask_pension/min_years", "phải đóng mấy năm mới có lương hưu")
     assert kinds(project) == ["missing-response"]
+    with (data / "faq.yml").open("a", encoding="utf-8") as faq:
+        faq.write('responses:\n  utter_ask_pension/min_years:\n    - text: "Dạ, từ {pension_min_years} năm ạ.\\nCăn cứ: Điều 98 Luật BHXH 2024."\n')
+    assert kinds(project) == []
+
+
+def test_digits_of_the_legal_basis_are_allowed_only_on_a_faq_answer_s_last_line(project):
+    data, _, _ = project
+    write(data, "faq.yml", "ask_pension/min_years", "phải đóng mấy năm mới có lương hưu")
+    with (data / "faq.yml").open("a", encoding="utf-8") as faq:
+        faq.write('responses:\n  utter_ask_pension/min_years:\n    - text: "Dạ, từ 15 năm ạ.\\nCăn cứ: Điều 98 Luật BHXH 2024."\n')
+    assert kinds(project) == ["literal-figure"]
 
 
 @pytest.mark.parametrize("text, kind", [

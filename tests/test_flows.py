@@ -32,7 +32,7 @@ class Chat:
             slot = SLOT_OF_ENTITY.get(e["entity"]) or (CALCULATOR_SLOT if e["entity"] == "calculator" else None)
             if slot:
                 self.slots[slot] = e["value"]
-        message = Message(text, intent, entities)
+        message = self.message = Message(text, intent, entities)
         replies = []
         if self.form:
             step = form_step(self.form, self.requested, message, self.values(), self.day, before)
@@ -42,13 +42,17 @@ class Chat:
             if intent == "stop":  # the general rule: the form is deactivated, the cancel said
                 self.form = None
                 return ["utter_flow_cancelled"]
-            if not self.slots.get(CALCULATOR_SLOT):  # the rules answer, then the form asks again
-                replies.append(f"rules:{intent}")
+            calculator = self.slots.get(CALCULATOR_SLOT)
+            if not calculator or f"{calculator}_form" == self.form:  # the rules answer (or not), the form asks again
+                if not calculator or self.form == "contribution_form":
+                    replies.append(f"rules:{intent}")
                 step = form_step(self.form, self.requested, None, self.values(), self.day)
                 self.slots.update(step.slots)
                 return self._go_on(step, replies)
         if self.slots.get(CALCULATOR_SLOT):  # the rules start the form of the calculation asked for
             self.form = f"{self.slots[CALCULATOR_SLOT]}_form"
+            if self.form == "contribution_form" and intent == "ask_contribution":
+                replies.append("rules:ask_contribution")  # the answer to the question first
             step = form_step(self.form, None, message, self.values(), self.day, before)
             self.slots.update(step.slots)
             return self._go_on(step, replies)
@@ -62,7 +66,7 @@ class Chat:
         self.requested = step.next_slot
         if step.next_slot:
             return replies + [ask(self.form, step.next_slot, self.values(), self.day)]
-        result = result_step(self.form, self.values(), self.day)
+        result = result_step(self.form, self.values(), self.day, self.message)
         self.slots.update(result.slots)
         self.form = None
         return replies + result.replies
@@ -78,7 +82,7 @@ def chat():
 
 def test_contribution_asks_income_with_buttons_then_group(chat):
     replies = chat.say("ask_contribution", "đóng bao nhiêu 1 tháng")
-    assert [r.response for r in replies] == ["utter_ask_contribution", "utter_ask_income"]
+    assert [r if isinstance(r, str) else r.response for r in replies] == ["rules:ask_contribution", "utter_ask_income"]
     assert [b["title"] for b in replies[-1].buttons] == ["Thấp nhất 1,5 triệu", "3 triệu", "5 triệu", "10 triệu"]
     assert replies[-1].buttons[2]["payload"] == '/inform{"amount": 5000000}'
     assert chat.names("inform", "/inform", [{"entity": "amount", "value": 5_000_000}]) == ["utter_ask_target_group"]
@@ -109,7 +113,7 @@ def test_wrong_income_is_reasked_with_the_allowed_range(chat):
 
 
 def test_contribution_asked_with_the_income_is_answered_at_once(chat):
-    reply, note = chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu 1 tháng")
+    _, reply, note = chat.say("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu 1 tháng")
     assert (reply.response, note.response) == ("utter_contribution_result", "utter_uncertain_note")  # support: M
     v = reply.variables
     # 22 % × 5.000.000 = 1.100.000; the group unknown: 20 % × 22 % × 1.500.000 = 66.000 of support
@@ -120,24 +124,24 @@ def test_contribution_asked_with_the_income_is_answered_at_once(chat):
 
 
 def test_contribution_uses_the_group_said_now_or_before(chat):
-    reply, _ = chat.say("ask_contribution", "hộ nghèo thu nhập 1,5 triệu đóng bao nhiêu")
+    _, reply, _ = chat.say("ask_contribution", "hộ nghèo thu nhập 1,5 triệu đóng bao nhiêu")
     # 330.000 - 50 % × 330.000
     assert reply.variables["net"] == "165.000 đồng" and reply.variables["support_label"] == "hộ nghèo"
     other = Chat()
     other.slots["target_group"] = "ethnic_minority"
-    reply, _ = other.say("ask_contribution", "1,5tr thì đóng bn")
+    _, reply, _ = other.say("ask_contribution", "1,5tr thì đóng bn")
     assert reply.variables["net"] == "231.000 đồng"  # 330.000 - 30 % × 330.000
 
 
 def test_income_out_of_range_names_the_range(chat):
-    replies = chat.say("ask_contribution", "thu nhập 1 triệu đóng bao nhiêu")
-    assert [r.response for r in replies] == ["utter_invalid_value", "utter_ask_income"]
-    assert "1.500.000 đồng đến 50.600.000 đồng" in replies[0].variables["message"]
+    _, error, question = chat.say("ask_contribution", "thu nhập 1 triệu đóng bao nhiêu")
+    assert (error.response, question.response) == ("utter_invalid_value", "utter_ask_income")
+    assert "1.500.000 đồng đến 50.600.000 đồng" in error.variables["message"]
 
 
 def test_contribution_in_2027_carries_the_uncertainty_note():
-    replies = Chat(date(2027, 2, 1)).say("ask_contribution", "5tr đóng bao nhiêu")
-    assert [r.response for r in replies] == ["utter_contribution_result", "utter_uncertain_note"]
+    names = [r if isinstance(r, str) else r.response for r in Chat(date(2027, 2, 1)).say("ask_contribution", "5tr đóng bao nhiêu")]
+    assert names == ["rules:ask_contribution", "utter_contribution_result", "utter_uncertain_note"]
 
 
 @pytest.mark.parametrize("form", list(FORMS))
@@ -362,11 +366,11 @@ def test_the_advice_button_under_a_statement_of_facts(chat):
 
 def test_make_up_for_the_years_said_missing_at_the_floor(chat):
     replies = chat.say("ask_make_up_payment", "còn thiếu 3 năm thì đóng bù hết bao nhiêu")
-    assert [r.response for r in replies] == ["utter_ask_make_up_payment", "utter_make_up_result", "utter_calc_assumed",
-                                             "utter_uncertain_note", "utter_make_up_result_2"]
+    assert [r.response for r in replies] == ["utter_make_up_result", "utter_calc_assumed", "utter_uncertain_note",
+                                             "utter_make_up_result_2"]
     # 36 months × 22 % × 1.500.000 = 36 × 330.000 = 11.880.000, before the fund's interest; the
     # compounding formula is confidence M: the figure is marked and the note asks to confirm it
-    v = replies[1].variables
+    v = replies[0].variables
     assert (v["make_up_cost"], v["make_up_months"], v["make_up_monthly"]) == ("11.880.000 đồng (*)", "36", "330.000 đồng")
     assert "Luật BHXH 2024, Điều 36" in v["sources"]
 
@@ -509,7 +513,7 @@ def test_starting_a_calculation_clears_the_answers_another_left(chat):
 # The office directory.
 
 def test_contact_uses_the_province_given_earlier_or_asks_it(chat):
-    assert chat.names("ask_contact", "bhxh tỉnh ở đâu") == ["utter_ask_contact", "utter_ask_contact_province"]
+    assert chat.names("ask_contact", "bhxh tỉnh ở đâu") == ["utter_ask_contact/general", "utter_ask_contact_province"]
     office, _ = chat.say("inform", "nghệ an")
     assert office.response == "utter_contact_office"
     assert office.variables["office"] == "Bảo hiểm xã hội tỉnh Nghệ An"
@@ -524,5 +528,18 @@ def test_an_ambiguous_province_is_asked_with_buttons_then_answered(chat):
     assert replies[0].variables["office"] == "Bảo hiểm xã hội tỉnh Đồng Nai"
 
 
-def test_a_province_named_with_the_question_is_answered_by_the_rules(chat):
-    assert chat.names("ask_contact", "địa chỉ bảo hiểm xã hội tỉnh Nghệ An ở đâu") == ["rules:ask_contact"]
+def test_office_of_the_province_named_with_its_uncertain_entries_marked(chat):
+    office, note = chat.say("ask_contact", "địa chỉ bảo hiểm xã hội tỉnh Nghệ An ở đâu")
+    assert office.response == "utter_contact_office" and note.response == "utter_uncertain_note"
+    assert office.variables["office"] == "Bảo hiểm xã hội tỉnh Nghệ An"
+    assert office.variables["office_details"] == (
+        "• Địa chỉ: Số 06 đường Trường Thi, thành phố Vinh, tỉnh Nghệ An (*)\n• Điện thoại: 0238 3844 888 (*)")
+
+
+def test_an_office_without_an_address_says_so_and_gives_the_hotline(chat, responses):
+    (reply,) = chat.say("ask_contact", "dia chi bhxh ha giang o dau")
+    assert reply.response == "utter_contact_office_no_address"
+    assert reply.variables["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang (gồm cả Hà Giang cũ)"
+    assert reply.variables["office_details"] == ""
+    text = responses[reply.response][0]["text"].format(**reply.variables)
+    assert "em chưa có địa chỉ" in text and "1900 9068" in text and "baohiemxahoi.gov.vn" in text

@@ -1,43 +1,22 @@
-"""Communication scenarios per target group, in conversations through bot.answers: each group named
-the way people say it gets its own scenario; its worked example is the calculator's; every figure
-the scenario states is one the policy data or the calculators produce."""
+"""Communication scenarios per target group, through the actions Rasa runs (actions/answers.py):
+each group named the way people say it gets its own scenario; its worked example is the calculator's;
+every figure the scenario states is one the policy data or the calculators produce."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from datetime import date
 
 import pytest
 
-from bot.dialogue.answers import plan_answer
-from bot.dialogue.calculations import SLOT_OF_ENTITY
+from action_harness import Outcome, run, tracker
+from actions.answers import ActionNoteFacts, ActionOfferGroups, ActionTellScenario
+from bot.dialogue.scenarios import example_income, scenarios
 from bot.language.extract import extract
 from bot.language.target_groups import groups
 from bot.policy.calculators import contribution
 from bot.policy.figures import figures_on
 from bot.policy.formatting import money
-from bot.dialogue.scenarios import GROUP_MATTERS, example_income, scenarios
 from conftest import TODAY
-
-
-class Chat:
-    """A conversation through plan_answer: the slots it sets are fed back, and Rasa's own slot
-    filling from entities is imitated."""
-
-    def __init__(self, responses, day=TODAY):
-        self.responses, self.slots, self.day = responses, {}, day
-
-    def say(self, intent, text, entities=None):
-        entities = entities if entities is not None else [asdict(e) for e in extract(text)]
-        for e in entities:
-            if e["entity"] in SLOT_OF_ENTITY:
-                self.slots[SLOT_OF_ENTITY[e["entity"]]] = e["value"]
-        step = plan_answer(intent, text, entities, self.responses, self.day, dict(self.slots))
-        self.slots.update(step.slots)
-        return step.replies
-
-    def names(self, intent, text, entities=None):
-        return [r.response for r in self.say(intent, text, entities)]
 
 # How people of each group say who they are (the issue's examples first).
 SAID = {
@@ -49,9 +28,9 @@ SAID = {
 STATED_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def rendered(replies, responses) -> str:
-    """The messages as the citizen reads them (the domain's response filled with the variables)."""
-    return "\n".join(responses[r.response][0]["text"].format(**r.variables) for r in replies)
+@pytest.fixture(autouse=True)
+def pinned_day(monkeypatch):
+    monkeypatch.setenv("BOT_TODAY", TODAY.isoformat())
 
 
 def numbers_the_data_produces(day: date) -> set[str]:
@@ -64,44 +43,50 @@ def numbers_the_data_produces(day: date) -> set[str]:
     return {n for t in texts for n in STATED_NUMBER.findall(str(t))}
 
 
-@pytest.fixture
-def chat(responses):
-    return Chat(responses)
+def group_in(said: str) -> str:
+    """The target group the entity extractor reads in a message (Rasa fills the slot from it)."""
+    return next(e.value for e in extract(said) if e.entity == "target_group")
+
+
+def tell(domain: dict, said: str, slots: dict | None = None) -> Outcome:
+    group = group_in(said)
+    entities = [{"entity": "target_group", "value": group}]
+    return run(ActionTellScenario(), tracker({**(slots or {}), "target_group": group}, said, "inform", entities), domain)
 
 
 def test_every_target_group_has_a_scenario_and_a_way_to_be_named():
     assert set(scenarios()) == set(groups()) == set(SAID)
+    assert {group_in(said) for said in SAID.values()} == set(SAID)
 
 
 @pytest.mark.parametrize("group", sorted(SAID))
-def test_naming_the_group_gets_its_scenario_with_the_calculators_figures(chat, responses, group):
-    replies = chat.say("inform", SAID[group])
-    assert [r.response for r in replies] == ["utter_scenario_lead", "utter_scenario_example",
-                                             "utter_scenario_objection", "utter_scenario_next"]
-    assert chat.slots["target_group"] == group and chat.slots["scenario_group"] == group
+def test_naming_the_group_gets_its_scenario_with_the_calculators_figures(domain, group):
+    told = tell(domain, SAID[group])
+    assert told.responses == ["utter_scenario_lead", "utter_scenario_example", "utter_scenario_objection",
+                              "utter_scenario_next"]
+    assert told.slots() == {"scenario_group": group}
     s = scenarios()[group]
     expected = contribution(example_income(s, TODAY), [groups()[group].support], s.period, TODAY)
-    example = replies[1].variables
+    example = told.messages[1]
     assert (example["income"], example["gross"], example["support"], example["net"], example["net_period"]) == (
         money(expected.income), money(expected.gross_monthly), money(expected.support_monthly),
         money(expected.net_monthly), money(expected.net_period))
-    assert {"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"} in replies[-1].buttons
-    text = rendered(replies, responses)
-    assert all(len(responses[r.response][0]["text"].format(**r.variables)) <= 600 for r in replies)
-    assert not re.search(r"\{\w+\}", text), "every placeholder filled"
+    assert {"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"} in told.messages[-1]["buttons"]
+    assert all(len(text) <= 600 for text in told.texts)
+    assert not re.search(r"\{\w+\}", "\n".join(told.texts)), "every placeholder filled"
 
 
 @pytest.mark.parametrize("day", [date(2025, 7, 1), TODAY, date(2027, 3, 1)])
-def test_no_scenario_states_a_figure_the_data_does_not_produce(responses, day):
+def test_no_scenario_states_a_figure_the_data_does_not_produce(domain, monkeypatch, day):
+    monkeypatch.setenv("BOT_TODAY", day.isoformat())
     produced = numbers_the_data_produces(day)
     for group, said in SAID.items():
-        text = rendered(Chat(responses, day).say("inform", said), responses)
-        stated = set(STATED_NUMBER.findall(text))
+        stated = set(STATED_NUMBER.findall("\n".join(tell(domain, said).texts)))
         assert stated <= produced, f"{group} states {stated - produced}"
 
 
-def test_the_scenarios_differ_where_the_groups_differ(chat, responses):
-    told = {g: rendered(Chat(responses).say("inform", said), responses) for g, said in SAID.items()}
+def test_the_scenarios_differ_where_the_groups_differ(domain):
+    told = {g: "\n".join(tell(domain, said).texts) for g, said in SAID.items()}
     leads = [t.split("\n")[0] for t in told.values()]
     assert len(set(leads)) == len(leads), "each group has its own lead"
     assert "sáu tháng hoặc một năm một lần, sau mỗi vụ thu hoạch" in told["farmer"]
@@ -115,30 +100,32 @@ def test_the_scenarios_differ_where_the_groups_differ(chat, responses):
     assert "còn nộp 165.000 đồng/tháng" in told["poor"] and "còn nộp 264.000 đồng/tháng" in told["student"]
 
 
-def test_near_retirement_offers_the_pension_calculator(chat):
-    buttons = chat.say("inform", SAID["near_retirement"])[-1].buttons
+def test_near_retirement_offers_the_pension_calculator(domain):
+    buttons = tell(domain, SAID["near_retirement"]).messages[-1]["buttons"]
     assert buttons[0] == {"title": "Tính lương hưu", "payload": '/ask_pension{"calculator": "pension"}'}
 
 
-def test_the_group_is_asked_once_with_buttons_when_it_matters(chat):
-    assert "ask_overview" in GROUP_MATTERS
-    replies = chat.say("ask_overview", "bhxh tự nguyện là gì, có nên tham gia không")
-    assert replies[-1].response == "utter_ask_which_group"
-    buttons = replies[-1].buttons
+def test_a_scenario_is_told_once_per_group(domain):
+    assert tell(domain, SAID["farmer"], {"scenario_group": "farmer"}).messages == []
+    assert tell(domain, SAID["trader"], {"scenario_group": "farmer"}).responses[0] == "utter_scenario_lead"
+
+
+def test_the_facts_are_said_back_except_a_group_whose_scenario_follows(domain):
+    entities = [{"entity": "target_group", "value": "farmer"}]
+    assert run(ActionNoteFacts(), tracker({"target_group": "farmer"}, "tôi làm ruộng", "inform", entities),
+               domain).messages == []
+    again = run(ActionNoteFacts(), tracker({"target_group": "farmer", "scenario_group": "farmer"}, "tôi làm ruộng mà",
+                                           "inform", entities), domain)
+    assert again.responses == ["utter_inform"] and "đối tượng nông dân" in again.texts[0]
+
+
+def test_the_group_is_asked_once_with_buttons_when_unknown(domain):
+    asked = run(ActionOfferGroups(), tracker({}, "bhxh tự nguyện là gì", "ask_overview"), domain)
+    assert asked.responses == ["utter_ask_which_group"] and asked.slots() == {"group_asked": True}
+    buttons = asked.messages[0]["buttons"]
     assert len(buttons) == len(groups()) and all(len(b["title"]) <= 20 for b in buttons)
-    assert chat.names("ask_benefits", "có quyền lợi gì")[-1] != "utter_ask_which_group", "asked once"
-    farmer = next(b for b in buttons if b["title"] == "Nông dân")
-    assert chat.names("inform", farmer["payload"], [{"entity": "target_group", "value": "farmer"}])[0] == "utter_scenario_lead"
-
-
-def test_a_scenario_is_told_once_and_not_after_a_calculation(chat):
-    chat.say("inform", SAID["farmer"])
-    assert chat.names("inform", "tôi làm ruộng mà") == ["utter_inform"]
-    # the contribution is a calculation (its form answers); no scenario after it
-    assert "utter_scenario_lead" not in chat.names("ask_contribution", "tôi bán rau, thu nhập 5 triệu đóng bao nhiêu")
-
-
-def test_a_question_with_the_group_gets_the_answer_then_the_scenario(chat):
-    names = chat.names("ask_benefits", "tôi làm ruộng thì tham gia có quyền lợi gì")
-    assert names[0] == "utter_ask_benefits" and names[-4:] == ["utter_scenario_lead", "utter_scenario_example",
-                                                              "utter_scenario_objection", "utter_scenario_next"]
+    assert {"title": "Nông dân", "payload": '/inform{"target_group": "farmer"}'} in buttons
+    assert run(ActionOfferGroups(), tracker({"group_asked": True}, "có quyền lợi gì", "ask_benefits"),
+               domain).messages == [], "asked once"
+    assert run(ActionOfferGroups(), tracker({"target_group": "poor"}, "có quyền lợi gì", "ask_benefits"),
+               domain).messages == [], "known already"

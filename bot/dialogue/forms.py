@@ -35,6 +35,7 @@ NEVER_AN_ANSWER = frozenset({"stop", "withdraw_consent", "show_my_data", "empty_
 # answer the question asked is a new question.
 ANSWER_INTENTS = frozenset({None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
 SHORT_ANSWER_WORDS = 4
+GENERAL_CONTACTS = "utter_ask_contact/general"  # the hotline, the local office, the post office
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
         others = {slot: None for slot in ANSWERS if slot not in answers_of(name) and slots.get(slot) is not None}
         read, errors = read_answers(name, None, message.intent, message.entities, message.text, facts, day,
                                     before if before is not None else slots)
-        opening = _opening(name, message, facts, read, day)
+        opening = _opening(name, message, facts, day)
         if name == "contribution" and read.get("income") is not None:  # asked with the income: the result
             return FormStep({**others, **read, **done}, opening)       # now, for the group said or "other"
         return _next(name, facts, {**others, **read, **done}, errors, day, None, opening)
@@ -96,9 +97,14 @@ def _asks_another(name: str, message: Message) -> bool:
     return any(e.get("entity") == CALCULATOR_SLOT and e.get("value") != name for e in message.entities)
 
 
-def result_step(form: str, slots: Mapping[str, Any], day: date) -> FormStep:
-    """The result of a form that has all it needs, and its answers cleared (the user's facts stay)."""
-    replies = RESULTS[FORMS[form]](facts_of(slots), day, figures_on(day))
+def result_step(form: str, slots: Mapping[str, Any], day: date, message: Message | None = None) -> FormStep:
+    """The result of a form that has all it needs, and its answers cleared (the user's facts stay).
+    `message`: the latest one, whose province may be the old name of the one answered."""
+    facts = facts_of(slots)
+    said = [e for e in (message.entities if message else []) if e.get("entity") == "province"]
+    if said:
+        facts["province_said"] = str(said[-1].get("text") or said[-1].get("value"))
+    replies = RESULTS[FORMS[form]](facts, day, figures_on(day))
     return FormStep({slot: None for slot in answer_slots(form) if slots.get(slot) is not None}, replies)
 
 
@@ -133,19 +139,14 @@ def _next(name: str, facts: Mapping[str, Any], slots: dict[str, Any], errors: li
     return FormStep(slots, replies, SLOT_OF_FIELD.get(asked, asked) if asked else None)
 
 
-def _opening(name: str, message: Message, facts: Mapping[str, Any], read: Mapping[str, Any], day: date) -> list[Reply]:
-    """What the assistant says before its first question, when a question in words started the form:
-    the general answer of the topic, or that the case named allows a withdrawal."""
+def _opening(name: str, message: Message, facts: Mapping[str, Any], day: date) -> list[Reply]:
+    """What the assistant says before its first question: that the case named allows a withdrawal,
+    or the general contacts while the province is not known. (The rules answer a question about the
+    contribution before its form starts: data/rules/calculations.yml.)"""
     figures = figures_on(day).values
-    typed = not message.text.startswith("/")
-    if name == "contribution" and message.intent == "ask_contribution" and facts.get("income") is None \
-            and "income" not in read:
-        return [Reply("utter_ask_contribution", figures)]
-    if name == "make_up" and message.intent == "ask_make_up_payment" and typed:
-        return [Reply("utter_ask_make_up_payment", figures)]
-    case = withdrawal_case_in(message.text) if name == "withdrawal" and typed else None
+    case = withdrawal_case_in(message.text) if name == "withdrawal" and not message.text.startswith("/") else None
     if case:
         return [Reply("utter_withdrawal_case_named", {**figures, "case_label": WITHDRAWAL_CASE_LABELS[case]})]
     if name == "contact" and facts.get("province") is None:
-        return [Reply("utter_ask_contact", figures)]
+        return [Reply(GENERAL_CONTACTS, figures)]
     return []

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
 
 import yaml
 
@@ -26,11 +25,7 @@ SHOWN_SLOT, ASKED_SLOT = "scenario_group", "group_asked"
 SLOTS = (SHOWN_SLOT, ASKED_SLOT)
 TEXT_FIELDS = ("lead", "objection", "answer", "next")
 NEXT_BUTTONS = [{"title": "Nhờ cán bộ tư vấn", "payload": "/request_callback"},
-                {"title": "Đăng ký ở đâu", "payload": "/ask_registration"}]
-# Questions whose best answer depends on the group: asked once, with buttons, when it is unknown.
-GROUP_MATTERS = {"ask_overview", "ask_benefits", "ask_state_support", "ask_eligibility"}
-# A calculation's result is what the user asked for: no scenario after it.
-CALCULATIONS = {"ask_contribution", "ask_pension", "ask_retirement_age"}
+                {"title": "Đăng ký ở đâu", "payload": "Đăng ký tham gia BHXH tự nguyện ở đâu?"}]
 
 
 @dataclass(frozen=True)
@@ -92,15 +87,9 @@ def group_buttons() -> list[dict[str, str]]:
     return [{"title": s.button, "payload": f'/inform{{"target_group": "{s.group}"}}'} for s in scenarios().values()]
 
 
-def follow_up(intent: str | None, said_group: str | None, known: Mapping[str, Any], day: date
-              ) -> tuple[list[Reply], dict[str, Any]]:
-    """What to add to an answer: the scenario of a group just named (once per group), or, when the
-    group matters to the question and is unknown, the question "which group" (once)."""
-    if said_group in scenarios() and known.get(SHOWN_SLOT) != said_group and intent not in CALCULATIONS:
-        return scenario_replies(said_group, day), {SHOWN_SLOT: said_group}
-    if intent in GROUP_MATTERS and not known.get("target_group") and not known.get(ASKED_SLOT):
-        return [Reply("utter_ask_which_group", {}, group_buttons())], {ASKED_SLOT: True}
-    return [], {}
+def group_question() -> list[Reply]:
+    """Which group the user belongs to, one button per group."""
+    return [Reply("utter_ask_which_group", {}, group_buttons())]
 
 
 def placeholders(text: str) -> set[str]:

@@ -4,7 +4,8 @@ the entity `calculator`, and the rules of data/rules/calculations.yml start that
 A message asks for a calculation when it asks what the user's own facts mean for them (bot.dialogue
 .advice), when it asks in so many words ("tính lương hưu cho tôi", "tôi được bao nhiêu tiền lương
 hưu"), or when a question comes with the figures its calculation needs ("nữ đóng 20 năm thì lương
-hưu bao nhiêu"). Buttons name the calculation in their payload."""
+hưu bao nhiêu"); a question about the contribution or the office to contact always does (the form
+asks the income, or the province). Buttons name the calculation in their payload."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,6 @@ from typing import Any
 
 from bot.dialogue.advice import is_situation_question
 from bot.dialogue.calculations import SLOT_OF_ENTITY, deceased_in, facts_of, withdrawal_case_in
-from bot.language.provinces import resolve_province
 from bot.language.text import fold, nfc, strip_diacritics
 
 # The intents of a message that may start a calculation (the rules list the same ones).
@@ -76,7 +76,7 @@ def calculation_asked(intent: str | None, text: str, entities: list[dict[str, An
         return "withdrawal"
     if intent == "ask_survivor" and (figures or deceased_in(text)):
         return "survivor"
-    if intent == "ask_contact" and not _names_a_province(entities):
+    if intent == "ask_contact":  # the office of the province named, said before or asked
         return "contact"
     return None
 
@@ -85,13 +85,3 @@ def _asks_in_words(text: str, folded: str) -> bool:
     marked = strip_diacritics(text) != text
     calculate = _CALCULATE.search(folded) and (not marked or _CALCULATE_MARKED.search(nfc(text).lower()))
     return bool(calculate or _OWN_AMOUNT.search(folded))
-
-
-def _names_a_province(entities: list[dict[str, Any]]) -> bool:
-    """Whether the message names a province the directory knows (an ambiguous "ĐN" does not)."""
-    for e in entities:
-        if e.get("entity") == "province":
-            match = resolve_province(str(e.get("text") or e.get("value")))
-            if match and match.province:
-                return True
-    return False

@@ -4,15 +4,17 @@
 - the same example twice in one intent (duplicate) or in two intents (conflict);
 - two examples of two intents that differ only by diacritics or case ("nghỉ hưu" / "nghi huu"):
   the assistant reads both the same way, so one of them is always wrong;
-- an intent without its response `utter_<intent>`;
-- a response that states a figure of its own (digits) or a placeholder that is neither a policy
-  figure (bot/data/policy.yml) nor a value the calculators fill in;
+- an intent that no rule or story answers (data/rules/, data/stories/), and an answer of a retrieval
+  intent (ask_pension/min_years) without its response utter_ask_pension/min_years;
+- a response that states a figure of its own (digits; a FAQ answer may cite its legal basis with
+  article and decree numbers on its last line, after "Căn cứ:") or a placeholder that is neither a
+  policy figure (bot/data/policy.yml) nor a value the calculators fill in;
 - a held-out test example (tests/nlu) that is also a training example (the evaluation would flatter);
 - a communication scenario (bot/data/scenarios.yml) missing for a target group, stating a figure of
   its own, naming a placeholder that is not a policy figure, with an example income outside the range
   in force, a payment period the law does not have, or a button title over 20 characters.
 
-    python -m bot.training.datacheck [--data data/nlu] [--test-set tests/nlu] [--domain domain.yml]
+    python -m bot.training.datacheck [--data data] [--test-set tests/nlu] [--domain domain.yml]
 """
 from __future__ import annotations
 
@@ -51,6 +53,8 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "years_before", "years_from", "minimum", "amount", "pension", "drawn", "months_of_pension", "transitional_age",
     "office_details",
 })
+# The last line of a FAQ answer, its legal basis: article and decree numbers are not figures.
+_LEGAL_BASIS = re.compile(r"(?:^|\n)Căn cứ:[^\n]*$")
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
@@ -71,10 +75,15 @@ class Problem:
         return f"[{self.kind}] {self.where}: {self.detail}"
 
 
-def load_examples(folder: Path) -> list[Example]:
+def _nlu_files(folder: Path) -> list[Path]:
+    """The NLU files of a folder: data/ holds them in data/nlu/ and data/faq/ (rules and stories aside)."""
+    return sorted(path for path in folder.rglob("*.yml") if "nlu" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+
+
+def load_examples(folder: Path, recursive: bool = True) -> list[Example]:
     """Every example of every intent in the folder's YAML files, entity annotations removed."""
     found = []
-    for path in sorted(folder.glob("*.yml")):
+    for path in _nlu_files(folder) if recursive else sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:
             if "intent" not in block:
@@ -83,6 +92,30 @@ def load_examples(folder: Path) -> list[Example]:
                 text = line.strip().removeprefix("- ").strip()
                 if text:
                     found.append(Example(block["intent"], _ANNOTATION.sub(r"\1", text), path.name))
+    return found
+
+
+def load_responses(folder: Path) -> dict:
+    """The responses defined in training data files (the FAQ's answers)."""
+    found: dict = {}
+    for path in sorted(folder.rglob("*.yml")):
+        found.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return found
+
+
+def answered_intents(folder: Path) -> set[str]:
+    """The intents some rule or story of the folder reacts to."""
+    found: set[str] = set()
+    for path in sorted(folder.rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in (data.get("rules") or []) + (data.get("stories") or []):
+            steps = list(block.get("steps") or [])
+            while steps:
+                step = steps.pop()
+                if "intent" in step:
+                    found.add(step["intent"])
+                for alternative in step.get("or") or []:
+                    steps.append(alternative)
     return found
 
 
@@ -122,15 +155,17 @@ def check_leaks(training: Iterable[Example], held_out: Iterable[Example]) -> lis
             for e in held_out if _folded(e.text) in known]
 
 
-def check_domain(domain: dict) -> list[Problem]:
+def check_domain(domain: dict, answered: set[str] | None = None, retrieval_keys: Iterable[str] = ()) -> list[Problem]:
     responses = domain.get("responses") or {}
-    problems = [Problem("missing-response", "domain.yml", f"intent {intent} has no response utter_{intent}")
-                for intent in domain.get("intents") or [] if f"utter_{intent}" not in responses]
+    problems = [Problem("unanswered-intent", "domain.yml", f"no rule or story answers the intent {intent}")
+                for intent in domain.get("intents") or [] if answered is not None and intent not in answered]
+    problems += [Problem("missing-response", "data", f"{key} has no response utter_{key}")
+                 for key in sorted(set(retrieval_keys)) if f"utter_{key}" not in responses]
     figures = set(figures_on(clock.today()).values)
     for name, variations in responses.items():
         for variation in variations or []:
             text = variation.get("text") or ""
-            literal = re.sub(r"\{[a-z_0-9]+\}", "", text)
+            literal = re.sub(r"\{[a-z_0-9]+\}", "", _LEGAL_BASIS.sub("", text) if "/" in name else text)
             if re.search(r"\d", literal):
                 problems.append(Problem("literal-figure", name, f"states a figure not from the policy data: {literal!r}"))
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
@@ -172,13 +207,17 @@ def check_all(data: Path, test_set: Path, domain_file: Path, scenarios_file: Pat
               target_groups: Iterable[str] | None = None) -> list[Problem]:
     training = load_examples(data)
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
-    return (check_examples(training) + check_leaks(training, load_examples(test_set)) + check_domain(domain)
+    domain = {**domain, "responses": {**(domain.get("responses") or {}), **load_responses(data)}}
+    answered = answered_intents(data) | {"nlu_fallback"}
+    retrieval_keys = {e.intent for e in training if "/" in e.intent}
+    return (check_examples(training) + check_leaks(training, load_examples(test_set, recursive=False))
+            + check_domain(domain, answered, retrieval_keys)
             + check_scenarios(scenarios_file, groups() if target_groups is None else target_groups))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("data/nlu"))
+    parser.add_argument("--data", type=Path, default=Path("data"))
     parser.add_argument("--test-set", type=Path, default=Path("tests/nlu"))
     parser.add_argument("--domain", type=Path, default=Path("domain.yml"))
     parser.add_argument("--scenarios", type=Path, default=SCENARIOS)

@@ -1,5 +1,6 @@
-"""The calculations and the "my situation" advice, with the real assistant over REST (the session's
-assistant: tests/conftest.py)."""
+"""The calculations' forms and the "my situation" advice, with the real assistant over REST (the
+session's assistant: tests/conftest.py): the NLU names the calculation, the rules start its form, the
+action server validates each answer, the rules answer a question asked in the middle."""
 
 import pytest
 
@@ -46,6 +47,32 @@ def test_pension_estimate_asks_only_what_is_missing(assistant):
 def test_retirement_date_in_one_message(assistant, question):
     reply = text_of(assistant.say(question, sender="retirement-" + question[:12]))
     assert "61 tuổi 9 tháng" in reply and "11/2027" in reply
+
+
+@pytest.mark.parametrize("request_, question", [
+    ("tính lương hưu cho tôi", "mà phải đóng bao nhiêu năm thì mới được lương hưu?"),
+    ("tinh luong huu cho toi", "ma phai dong bao nhieu nam thi moi duoc luong huu?"),
+])
+def test_a_question_in_the_middle_of_a_form_is_answered_then_the_form_asks_again(assistant, request_, question):
+    """The issue's example: the answer to the question, and the pending question again, in one turn."""
+    chat = "middle-" + request_[:4]
+    assert "nam hay nữ" in text_of(assistant.say(request_, sender=chat))
+    messages = assistant.say(question, sender=chat)
+    assert "15 năm" in text_of(messages[:-1])  # the minimum years for a pension (Law 41/2024 Art 98)
+    assert "nam hay nữ" in messages[-1]["text"]  # then the form's question again
+    assert "bao nhiêu năm" in text_of(assistant.say("nữ", sender=chat))
+
+
+def test_a_correction_replaces_the_value(assistant):
+    chat = "corrected-birth"
+    about_retirement = assistant.say("mấy tuổi thì được nghỉ hưu", sender=chat)
+    tap(assistant, about_retirement, "Tính ngày nghỉ hưu", chat)
+    assistant.say("nữ", sender=chat)
+    assert "năm 1966" in text_of(assistant.say("1966", sender=chat))
+    assert "năm 1970" in text_of(assistant.say("à không, tôi sinh năm 1970", sender=chat))
+    reply = text_of(assistant.say("tháng 5", sender=chat))
+    # 5/1970: 57 y 4 m (the 2027 age: 55 y 4 m in 2021 + 4 months a year) in 9/2027 (Decree 135/2020)
+    assert "57 tuổi 4 tháng" in reply and "9/2027" in reply
 
 
 def test_a_cancelled_calculation(assistant):

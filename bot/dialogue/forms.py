@@ -77,9 +77,9 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
         if name == "contribution" and read.get("income") is not None:  # asked with the income: the result
             return FormStep({**others, **read, **done}, opening)       # now, for the group said or "other"
         return _next(name, facts, {**others, **read, **done}, errors, day, None, opening)
-    if message.intent in NEVER_AN_ANSWER or _asks_another(name, message):
-        reset = {slot: None for slot in answers_of(name)} if message.intent == "stop" else {}
-        return FormStep({**reset, **(done if reset else {})}, rejected=True)
+    if message.intent in NEVER_AN_ANSWER or _asks_another(name, message):  # the rules take it
+        cancelled = {**{slot: None for slot in answers_of(name)}, **done} if message.intent == "stop" else {}
+        return FormStep(cancelled, rejected=True)
     asked = FIELD_OF_SLOT.get(requested, requested)
     read, errors = read_answers(name, asked, message.intent, message.entities, message.text, facts, day,
                                 before if before is not None else slots)

@@ -28,9 +28,9 @@ class Chat:
         if calculation:  # bot/nlu/calculator.py
             entities = entities + [{"entity": "calculator", "value": calculation}]
         before = {k: self.slots.get(k) for k in OWN}
-        for e in entities:  # action_extract_slots
+        for e in entities:  # action_extract_slots: `calculator` outside a form only
             slot = SLOT_OF_ENTITY.get(e["entity"]) or (CALCULATOR_SLOT if e["entity"] == "calculator" else None)
-            if slot:
+            if slot and not (slot == CALCULATOR_SLOT and self.form):
                 self.slots[slot] = e["value"]
         message = self.message = Message(text, intent, entities)
         replies = []
@@ -42,10 +42,8 @@ class Chat:
             if intent == "stop":  # the general rule: the form is deactivated, the cancel said
                 self.form = None
                 return ["utter_flow_cancelled"]
-            calculator = self.slots.get(CALCULATOR_SLOT)
-            if not calculator or f"{calculator}_form" == self.form:  # the rules answer (or not), the form asks again
-                if not calculator or self.form == "contribution_form":
-                    replies.append(f"rules:{intent}")
+            if not self.slots.get(CALCULATOR_SLOT):  # the rules answer, then the form asks again
+                replies.append(f"rules:{intent}")
                 step = form_step(self.form, self.requested, None, self.values(), self.day)
                 self.slots.update(step.slots)
                 return self._go_on(step, replies)

@@ -3,6 +3,7 @@
     bot [--on 2026-11-24] calc contribution|advance|pension|retirement|make-up|withdrawal|allowance|survivor|situation ...
                                        the calculators (examples in bot/cli/calc.py)
     bot db upgrade                     apply the database migrations (BOT_DATABASE_URL)
+    bot db backup [--out PATH]         a copy of the running database (default: var/backups/bot-<UTC time>.db|.dump)
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
     bot leads replay                   store the leads waiting in the outbox; report the dead letters
@@ -15,6 +16,8 @@
     bot review export [--output data/nlu/reviewed.yml]   the examples labelled in the review inbox
     bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
     bot privacy purge                  apply the retention now (the action server does it daily)
+    bot notify send                    mail the offices their new leads (or the digests due); for cron
+    bot notify reminders               mail today's reminders of overdue leads (working days); for cron
 """
 from __future__ import annotations
 
@@ -33,6 +36,9 @@ from bot.channels.credentials import enabled_channels
 from bot.cli import calc
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
+from bot.notify.sender import send_new_leads, send_reminders
+from bot.notify.settings import MailSettings
+from bot.ops.backup import BackupError, backup
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.policy.calculators import InvalidInput
@@ -49,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--on", type=date.fromisoformat, default=None, help="date of the rules (default: today)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("db").add_subparsers(dest="what", required=True).add_parser("upgrade")
+    database = commands.add_parser("db").add_subparsers(dest="what", required=True)
+    database.add_parser("upgrade")
+    database.add_parser("backup").add_argument("--out", type=Path, help="a new file, or a directory (default: var/backups)")
     leads = commands.add_parser("leads").add_subparsers(dest="what", required=True)
     leads.add_parser("list")
     leads.add_parser("replay")
@@ -78,8 +86,23 @@ def _parser() -> argparse.ArgumentParser:
     story.add_argument("--conversation", required=True)
     story.add_argument("--output", help="file to write (default: standard output)")
     commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
+    notify = commands.add_parser("notify").add_subparsers(dest="what", required=True)
+    notify.add_parser("send")
+    notify.add_parser("reminders")
     calc.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
     return parser
+
+
+def _db(args: argparse.Namespace) -> int:
+    if args.what == "upgrade":
+        db.upgrade()
+        return 0
+    try:
+        print(backup(db.database_url(), args.out))
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
 
 
 def _leads(args: argparse.Namespace) -> int:
@@ -185,11 +208,23 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notify(args: argparse.Namespace) -> int:
+    """Exit status 1 when a mail failed (it is tried again at the next run), so cron tells someone."""
+    try:
+        settings = MailSettings.from_env()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    run = send_new_leads if args.what == "send" else send_reminders
+    report = run(db.make_engine(), settings, now())
+    print(report)
+    return 1 if report.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "db":
-        db.upgrade()
-        return 0
+        return _db(args)
     if args.command == "leads":
         return _leads(args)
     if args.command == "staff":
@@ -200,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         return _review(args)
     if args.command == "tokens":
         return _tokens(args)
+    if args.command == "notify":
+        return _notify(args)
     if args.command == "privacy":
         print(purge(db.make_engine(), Retention.from_env(), now()))
         return 0

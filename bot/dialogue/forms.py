@@ -66,7 +66,7 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
     slots as they were before the message."""
     name = FORMS[form]
     facts = facts_of(slots)
-    done = {CALCULATOR_SLOT: None} if slots.get(CALCULATOR_SLOT) else {}  # the request is being served
+    done = {CALCULATOR_SLOT: None} if slots.get(CALCULATOR_SLOT) else {}  # the request that started it
     if message is None:
         return _next(name, facts, done, [], day, requested)
     if requested is None:  # the message that started the form; another calculation's answers go
@@ -77,7 +77,10 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
         if name == "contribution" and read.get("income") is not None:  # asked with the income: the result
             return FormStep({**others, **read, **done}, opening)       # now, for the group said or "other"
         return _next(name, facts, {**others, **read, **done}, errors, day, None, opening)
-    if message.intent in NEVER_AN_ANSWER or _asks_another(name, message):  # the rules take it
+    other = _other_calculation(name, message)
+    if other:  # the rules start the other calculation's form (Rasa fills the slot outside forms only)
+        return FormStep({CALCULATOR_SLOT: other}, rejected=True)
+    if message.intent in NEVER_AN_ANSWER:  # the rules take it
         cancelled = {**{slot: None for slot in answers_of(name)}, **done} if message.intent == "stop" else {}
         return FormStep(cancelled, rejected=True)
     asked = FIELD_OF_SLOT.get(requested, requested)
@@ -92,9 +95,10 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
     return _next(name, facts, {**read, **done}, errors, day, requested)
 
 
-def _asks_another(name: str, message: Message) -> bool:
-    """Whether the message asks for another calculation (the rules then start its form)."""
-    return any(e.get("entity") == CALCULATOR_SLOT and e.get("value") != name for e in message.entities)
+def _other_calculation(name: str, message: Message) -> str | None:
+    """The other calculation the message asks for, if any."""
+    return next((e["value"] for e in message.entities
+                 if e.get("entity") == CALCULATOR_SLOT and e.get("value") in CALCULATIONS and e["value"] != name), None)
 
 
 def result_step(form: str, slots: Mapping[str, Any], day: date, message: Message | None = None) -> FormStep:

@@ -264,17 +264,8 @@ def _has_events(connection: Connection) -> bool:
 
 
 def _in_a_flow(connection: Connection, sender_id: str, event_id: int) -> bool:
-    """Was a calculation (a form) or a callback request under way when this message came?"""
-    return _flow_at(connection, sender_id, event_id) is not None or _form_at(connection, sender_id, event_id) is not None
-
-
-def _form_at(connection: Connection, sender_id: str, event_id: int) -> str | None:
-    """The form active when this event came (its latest `active_loop` event before it), or None."""
-    latest = connection.execute(
-        select(_EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name == "active_loop",
-                                     _EVENTS.c.id < event_id).order_by(_EVENTS.c.id.desc()).limit(1)
-    ).scalar()
-    return json.loads(latest or "{}").get("name")
+    """Was a form (a calculation, a callback request) under way when this message came?"""
+    return _flow_at(connection, sender_id, event_id) is not None
 
 
 def _flow_at(connection: Connection, sender_id: str, event_id: int) -> str | None:

@@ -142,3 +142,27 @@ def test_the_withdrawal_calculator_from_the_button_under_the_general_answer(assi
     cases = tap(assistant, general, "Tính tiền rút", chat)
     refused = text_of(tap(assistant, cases, "Trường hợp khác", chat))
     assert "không thuộc trường hợp được rút BHXH một lần" in refused and "bảo lưu" in refused
+
+
+def test_a_question_in_the_middle_of_the_contribution_form(assistant):
+    chat = "contribution-digression"
+    assert "Thấp nhất 1,5 triệu" in str(assistant.say("dong bn 1 thang", sender=chat))
+    messages = assistant.say("có chế độ thai sản không", sender=chat)
+    assert "thai sản" in text_of(messages[:-1]) and "mức thu nhập nào" in messages[-1]["text"]
+    assert "nhóm nào" in text_of(assistant.say("5 triệu", sender=chat))
+
+
+def test_another_calculation_asked_in_the_middle_of_a_form(assistant):
+    chat = "switched-calculation"
+    assistant.say("dong bn 1 thang", sender=chat)
+    reply = text_of(assistant.say("tôi 57 tuổi, là nữ, mới đóng được 10 năm thì sao", sender=chat))
+    assert "còn thiếu 5 năm" in reply and "mức thu nhập nào" not in reply
+
+
+def test_the_office_of_the_province_asked_for(assistant):
+    chat = "office-asked"
+    asked = text_of(assistant.say("bhxh tỉnh ở đâu", sender=chat))
+    assert "1900 9068" in asked and "tỉnh/thành phố nơi anh/chị sống" in asked
+    assert "Bảo hiểm xã hội tỉnh Nghệ An" in text_of(assistant.say("nghệ an", sender=chat))
+    reply = text_of(assistant.say("dia chi bhxh ha giang o dau", sender="office-old-name"))
+    assert "Bảo hiểm xã hội tỉnh Tuyên Quang (gồm cả Hà Giang cũ)" in reply and "1900 9068" in reply

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.dialogue.calculations import OWN, SLOT_OF_ENTITY, is_cancel
+from bot.dialogue.calculations import OWN, SLOT_OF_ENTITY
 from bot.dialogue.forms import (CALCULATOR_SLOT, FORMS, SLOTS, Message, answer_slots, ask, form_step,
                                 result_step)
 from bot.dialogue.starts import calculation_asked
@@ -151,11 +151,6 @@ def test_stop_leaves_every_form_and_clears_its_answers(form):
     assert chat.names("stop", "thôi") == ["utter_flow_cancelled"]
     assert chat.form is None and all(chat.slots.get(slot) is None for slot in answer_slots(form))
     assert chat.names("ask_benefits", "có quyền lợi gì") == ["rules:ask_benefits"]
-
-
-@pytest.mark.parametrize("text", ["hủy đăng ký bhxh thì sao", "thôi việc rồi có được đóng không", "không"])
-def test_questions_that_merely_start_like_a_cancel_are_not_one(text):
-    assert not is_cancel(text)
 
 
 def test_pension_asks_only_what_is_missing(chat):

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from bot.dialogue import advice, callback, calculations, starts
 from bot.dialogue.advice import is_situation_question
-from bot.language.requests import special_request, wants_my_data, wants_withdrawal
-from bot.dialogue.calculations import deceased_in, is_cancel, withdrawal_case_in
+from bot.language.requests import is_cancel, special_request, wants_my_data, wants_withdrawal
+from bot.dialogue.calculations import deceased_in, withdrawal_case_in
 from bot.dialogue.starts import calculation_asked
 from bot.language import amounts, extract, phones, provinces, requests, target_groups, text
 from bot.language.amounts import find_amounts

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from bot.dialogue import advice
 from bot.dialogue.facts import BEFORE_TRANSITION, FROM_TRANSITION, JOINED_UNKNOWN, NOT_JOINED, total_months
-from bot.dialogue.replies import GENDER_LABELS, Reply, Step
+from bot.dialogue.replies import Reply
 from bot.language.amounts import MILLION
 from bot.language.provinces import ProvinceMatch, province_by_name, resolve_province
 from bot.language.target_groups import groups
@@ -27,14 +27,14 @@ from bot.policy.figures import figures_on
 from bot.policy.formatting import millions, money, years_months
 from bot.policy.rules import params_on
 
-__all__ = ["GENDER_LABELS", "Reply", "Step"]
+__all__ = ["Reply"]
 
 # Slots that hold what the user told about themselves (filled by Rasa from entities, or by a form).
 FACTS = ("income", "target_group", "gender", "birth_year", "birth_month", "contribution_months", "age",
          "compulsory_months", "voluntary_months", "missing_months", "joined_voluntary_year")
-# The slots of the state machine of bot/dialogue/callback.py, until the callback request is a form.
+# The slot of the calculation or callback request in progress before they were forms (conversations
+# stored then: bot/training/review.py).
 FLOW_SLOT = "flow"
-FLOW_STATE = (FLOW_SLOT,)
 CALLBACK = "callback"
 # The slot Rasa fills from each entity (the from_entity mappings of domain.yml).
 SLOT_OF_ENTITY = {"amount": "income", "target_group": "target_group", "gender": "gender",
@@ -67,10 +67,6 @@ JOINED_CHOICES = (BEFORE_TRANSITION, FROM_TRANSITION, NOT_JOINED, JOINED_UNKNOWN
 RELATED = {"birth": ("birth_year", "birth_month", "age"),
            "contribution_months": ("contribution_months", "compulsory_months", "voluntary_months", "missing_months"),
            "deceased_months": ("deceased_months", "deceased_compulsory_months", "deceased_voluntary_months")}
-# "thôi", "hủy", "thôi không cần nữa ạ": a cancel word and nothing but filler words ("bỏ qua" skips a
-# question of the callback request instead).
-_CANCEL = re.compile(r"^\W*(?:thoi|huy|huy bo|dung lai|khoi|stop|cancel|khong can nua|khong tinh nua)"
-                     r"(?:\W+(?:a|nhe|nha|em|di|ban|oi|khong|can|nua|tinh|thoi|vay|roi|ok|cam|on|minh|toi|huy))*\W*$")
 # A "tháng/năm" answer to the birth question: "1/1966", "tháng 1 năm 1966", "01-1966".
 _MONTH_YEAR = re.compile(r"(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\s*(?:[/.-]|nam)\s*(?P<year>19\d\d|20[0-2]\d)\b")
 _YEAR = re.compile(r"\b(?P<year>19\d\d|20[0-4]\d)\b")
@@ -99,10 +95,6 @@ def ask_which_province(match: ProvinceMatch, figures: dict[str, str]) -> Reply:
     names = [p.name for p in match.candidates]
     buttons = [{"title": n, "payload": "/inform" + json.dumps({"province": n}, ensure_ascii=False)} for n in names]
     return Reply("utter_ask_which_province", {**figures, "said": match.said, "options": " hay ".join(names)}, buttons)
-
-
-def is_cancel(text: str) -> bool:
-    return bool(_CANCEL.match(fold(text)))
 
 
 def withdrawal_case_in(text: str) -> str | None:

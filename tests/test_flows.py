@@ -265,6 +265,12 @@ def test_a_question_during_a_calculation_is_answered_and_the_question_asked_agai
     assert chat.form == "contribution_form"
 
 
+def test_a_long_message_out_of_scope_is_for_the_rules_a_short_one_is_read(chat):
+    chat.say("ask_pension", "/x", [{"entity": "calculator", "value": "pension"}])
+    assert chat.names("out_of_scope", "thời tiết hôm nay thế nào em") == ["rules:out_of_scope", "utter_ask_gender"]
+    assert chat.names("out_of_scope", "nữ ạ") == ["utter_ask_contribution_months"]
+
+
 def test_general_retirement_question_is_answered_by_the_rules(chat):
     assert chat.names("ask_retirement_age", "tuổi nghỉ hưu của nữ hiện nay là bao nhiêu") == ["rules:ask_retirement_age"]
 

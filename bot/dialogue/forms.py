@@ -31,9 +31,9 @@ FIELD_OF_SLOT = {slot: name for name, slot in SLOT_OF_FIELD.items()}
 # Intents that are never an answer: the rules of the special messages and requests take them.
 NEVER_AN_ANSWER = frozenset({"stop", "withdraw_consent", "show_my_data", "empty_message", "too_long",
                              "request_callback", "human_handoff"})
-# Intents of an answer; a message of another intent longer than SHORT_ANSWER_WORDS that does not
-# answer the question asked is a new question.
-ANSWER_INTENTS = frozenset({None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
+# Intents of an answer; a message of another intent (a question, out of scope, a greeting...) longer
+# than SHORT_ANSWER_WORDS that does not answer the question asked is for the rules.
+ANSWER_INTENTS = frozenset({None, "inform", "affirm", "deny", "nlu_fallback"})
 SHORT_ANSWER_WORDS = 4
 GENERAL_CONTACTS = "utter_ask_contact/general"  # the hotline, the local office, the post office
 

@@ -83,6 +83,8 @@ def test_an_answer_is_short_sourced_and_types_no_figure(key, variation):
     assert len(text.format(**FIGURES)) <= 600
     *body, source = text.split("\n")
     assert source.startswith(SOURCE_LINE) and body
+    cited = [part.strip() for part in source.format(**FIGURES)[len(SOURCE_LINE):].rstrip(".").split(";")]
+    assert len(cited) == len(set(cited))  # no legal source cited twice
     assert not re.search(r"\d", PLACEHOLDER.sub("", "\n".join(body)))
     assert text.startswith("Dạ")
     buttons = variation.get("buttons", [])

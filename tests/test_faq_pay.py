@@ -59,6 +59,7 @@ def test_an_entry_is_a_contract_intent_with_enough_examples_in_both_registers(in
     assert re.fullmatch(r"[a-z][a-z0-9_]*", key) and key != "general"
     assert len(lines) >= 8
     assert sum(len(line.split()) >= 20 for line in lines) >= 4  # letters: background, then the question
+    assert all(len(line.split()) <= 60 for line in lines)
     assert sum(len(line.split()) <= 15 for line in lines) >= 3  # chat style
     assert any(fold(line) == line.lower() for line in lines)  # written without diacritics
 

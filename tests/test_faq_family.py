@@ -120,6 +120,15 @@ def test_answer_ends_with_its_legal_basis(key, variation):
     assert last.startswith(SOURCE_LINE) and len(last) > len(SOURCE_LINE) + 1
 
 
+@pytest.mark.parametrize("key,variation", VARIATIONS, ids=[key for key, _ in VARIATIONS])
+def test_legal_basis_names_each_source_once(key, variation):
+    last = variation["text"].split("\n")[-1]
+    if last.startswith(SOURCE_LINE):
+        rendered = PLACEHOLDER.sub(lambda match: FIGURES[match.group(1)], last[len(SOURCE_LINE):]).rstrip(".")
+        sources = [source.strip() for source in rendered.split(";")]
+        assert len(sources) == len(set(sources))
+
+
 @pytest.mark.parametrize("key", [key for key in RESPONSES if key.startswith("utter_out_of_scope/")])
 def test_pointer_gives_the_hotline(key):
     assert all("{hotline}" in variation["text"] for variation in RESPONSES[key][1])

@@ -26,6 +26,7 @@ import yaml
 
 from bot.language.text import strip_diacritics
 
+CONFIG = Path("config.yml")
 TEST_SET = Path("tests/nlu")
 LETTERS = TEST_SET / "letters"
 RESULTS = Path("results")
@@ -40,6 +41,8 @@ class Evaluation:
     confusions: list[tuple[str, str, int]]
     errors: list[dict]
     predictions: list[tuple[str, str]]  # (intent, predicted) for every example
+    confidences: list[float] = ()  # the classifier's confidence in its prediction, for every example
+    threshold: float = 0.0  # the fallback threshold
 
     def summary(self) -> dict:
         """What the next evaluation compares itself with."""
@@ -73,7 +76,7 @@ def run_rasa_test(model: Path, test_dir: Path, out: Path) -> None:
         subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
-def read_evaluation(name: str, out: Path) -> Evaluation:
+def read_evaluation(name: str, out: Path, threshold: float = 0.0) -> Evaluation:
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     errors, successes = (
         json.loads(f.read_text(encoding="utf-8")) if f.exists() else []
@@ -87,14 +90,22 @@ def read_evaluation(name: str, out: Path) -> Evaluation:
     pairs = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
     confusions = [(a, b, n) for (a, b), n in pairs.most_common(10)]
     predictions = [(e["intent"], e["intent_prediction"]["name"]) for e in errors + successes]
+    confidences = [e["intent_prediction"]["confidence"] for e in errors + successes]
     return Evaluation(name, report["accuracy"], report["macro avg"]["f1-score"], per_intent, confusions, errors,
-                      predictions)
+                      predictions, confidences, threshold)
+
+
+def fallback_threshold(config: Path = CONFIG) -> float:
+    """The FallbackClassifier's threshold: under it the assistant answers "em chưa hiểu"."""
+    pipeline = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("pipeline") or []
+    return next((float(c.get("threshold", 0.3)) for c in pipeline if c.get("name") == "FallbackClassifier"), 0.0)
 
 
 def fallback_rate(evaluation: Evaluation) -> float:
-    """The share of the examples the assistant would answer with "em chưa hiểu"."""
-    fallbacks = sum(predicted == "nlu_fallback" for _, predicted in evaluation.predictions)
-    return fallbacks / max(1, len(evaluation.predictions))
+    """The share of the examples the assistant would answer with "em chưa hiểu": `rasa test nlu`
+    scores the classifier's intent even where the FallbackClassifier replaced it, so the rate is read
+    from the confidences."""
+    return sum(c < evaluation.threshold for c in evaluation.confidences) / max(1, len(evaluation.confidences))
 
 
 def _prf(scores: dict[str, float]) -> str:
@@ -198,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         slug = name.replace(" ", "-")
         out = work / slug
         run_rasa_test(args.model, write_copy(test_set, work / f"{slug}-test-set", strip), out)
-        evaluations.append(read_evaluation(name, out))
+        evaluations.append(read_evaluation(name, out, fallback_threshold()))
     summary_file = args.results / "nlu-report.json"
     previous = json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.exists() else None
     (args.results / "nlu-report.md").write_text(render_report(evaluations, previous), encoding="utf-8")

@@ -163,7 +163,7 @@ def test_a_messenger_batch_is_answered_entry_by_entry_with_quick_replies(assista
     second = fake.wait_for(lambda: fake.graph_messages("psid-2"))
     replies = first[-1].body["message"]["quick_replies"]
     assert 0 < len(replies) <= 13 and all(len(r["title"]) <= 20 for r in replies)
-    assert {"content_type": "text", "title": "Mức đóng", "payload": "/ask_contribution"} in replies
+    assert {"content_type": "text", "title": "Mức đóng", "payload": "Đóng BHXH tự nguyện bao nhiêu tiền một tháng?"} in replies
     assert first[-1].body["messaging_type"] == "RESPONSE" and first[-1].query["access_token"] == ["page-token"]
     assert "chủ đề bên dưới" in first[-1].body["message"]["text"], "the Messenger variation of the greeting"
     assert "15 năm" in texts(second)

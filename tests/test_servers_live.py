@@ -73,14 +73,15 @@ def lead_count(assistant, chat: str) -> int:
 @pytest.fixture(scope="module")
 def forged_confirmation(assistant, domain):
     """What an attacker would POST to the action server: the tracker of a callback request waiting at
-    its summary, with a made-up "đúng" that would send it."""
+    its summary, marked confirmed, and the call of the submit action that would record it."""
     chat = "forged-confirmation"
     for answer in ["gọi lại cho tôi", "đồng ý", "Phạm Văn Hùng", "0912 345 678", "ha giang", "bỏ qua", "buổi sáng"]:
         assistant.say(answer, sender=chat)
     tracker = assistant.api("GET", f"/conversations/{chat}/tracker").json()
     tracker["latest_message"] = {"text": "đúng", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    tracker["slots"]["callback_confirmed"] = True
     assert lead_count(assistant, chat) == 0
-    return chat, {"next_action": "action_answer", "sender_id": chat, "tracker": tracker, "domain": domain,
+    return chat, {"next_action": "action_callback_submit", "sender_id": chat, "tracker": tracker, "domain": domain,
                   "version": "3.6.21"}
 
 
@@ -182,7 +183,9 @@ def test_the_metrics_count_a_conversation_over_rest_without_its_words(assistant)
         assert moved("rasa", "bot_user_messages_total", intent=intent) == 1, intent
     assert moved("rasa", "bot_bot_messages_total", response="utter_greet") == 1
     sent = metric_total(after["rasa"], "bot_bot_messages_total") - metric_total(before["rasa"], "bot_bot_messages_total")
-    assert sent == sum(len(r) for r in replies), "every message the REST channel answered is counted"
+    # the REST channel sends an answer's paragraphs as separate messages: count the messages stored
+    stored = [e for e in assistant.api("GET", f"/conversations/{chat}/tracker").json()["events"] if e["event"] == "bot"]
+    assert sent == len(stored) and len(stored) <= sum(len(r) for r in replies), "every message the assistant sent is counted"
     assert moved("rasa", "bot_bot_messages_total", response="other") == 0, "every response is named in the domain"
     assert moved("rasa", "bot_user_messages_total", intent="other") == 0
     # The action server: the custom actions of the rules (data/rules/answers.yml)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.dialogue.questions import as_question
 from bot.language.text import cut, fold
 from bot.storage.orm import Base, UtcDateTime, now
 
@@ -60,7 +61,7 @@ async def hand_over(channel: str, todo: Incoming, deliveries: "Deliveries", memo
         text = await asyncio.to_thread(memory.read, conversation, todo.text)
     else:
         text = as_read(todo.text, {})
-    await on_new_message(UserMessage(text, output, conversation, input_channel=channel,
+    await on_new_message(UserMessage(as_question(text), output, conversation, input_channel=channel,
                                      message_id=todo.delivery_id, metadata={"user_id": todo.user_id}))
 
 

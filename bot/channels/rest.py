@@ -15,6 +15,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.channels.common import ButtonMemory, split_text
+from bot.dialogue.questions import as_question
 from bot.storage import db
 
 MAX_SENDER_CHARS = 255  # the tracker store's column
@@ -26,7 +27,7 @@ class RestInput(rest.RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def at_the_edge(message: UserMessage) -> None:
-            message.text = await asyncio.to_thread(self.memory.read, message.sender_id, message.text or "")
+            message.text = as_question(await asyncio.to_thread(self.memory.read, message.sender_id, message.text or ""))
             message.output_channel = _Offering(message.output_channel, self.memory)
             await on_new_message(message)
 

@@ -1,6 +1,7 @@
 """The officers' calendar: weekly hours per province (a default for every province, replaced day by
-day where a province's office works other hours) and the days off, from bot/data/office_hours.yml.
-BOT_OFFICE_HOURS=always|never overrides it (tests, demonstrations)."""
+day where a province's office works other hours, bot/data/office_hours.yml), the public holidays
+and the weekend days worked in exchange (bot/data/holidays.yml). BOT_OFFICE_HOURS=always|never
+overrides it (tests, demonstrations)."""
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ import yaml
 from bot.language.provinces import province_by_name
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "office_hours.yml"
+HOLIDAYS_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays.yml"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 OVERRIDE = "BOT_OFFICE_HOURS"
 ALWAYS, NEVER = "always", "never"
@@ -47,11 +49,15 @@ class Period:
 class Calendar:
     weekly: tuple[tuple[Period, ...], ...]  # Monday first
     days_off: frozenset[date]
+    working_weekend_days: frozenset[date] = frozenset()
+
+    def periods(self, day: date) -> tuple[Period, ...]:
+        if day in self.working_weekend_days:
+            return self.weekly[0]
+        return () if day in self.days_off else self.weekly[day.weekday()]
 
     def open_at(self, local: datetime) -> bool:
-        if local.date() in self.days_off:
-            return False
-        return any(p.start <= local.time() < p.end for p in self.weekly[local.weekday()])
+        return any(p.start <= local.time() < p.end for p in self.periods(local.date()))
 
     def next_opening(self, local: datetime) -> datetime | None:
         """The first moment at or after `local` when the office is open."""
@@ -59,9 +65,7 @@ class Calendar:
             return local
         for offset in range(LOOK_AHEAD_DAYS + 1):
             day = local.date() + timedelta(days=offset)
-            if day in self.days_off:
-                continue
-            for period in self.weekly[day.weekday()]:
+            for period in self.periods(day):
                 start = datetime.combine(day, period.start, local.tzinfo)
                 if start > local:
                     return start
@@ -71,27 +75,29 @@ class Calendar:
 class OfficeHours:
     """Whether officers of a province work at a moment, and when they next do."""
 
-    def __init__(self, data: Mapping[str, Any], override: str | None = None) -> None:
+    def __init__(self, data: Mapping[str, Any], holidays: Mapping[str, Any], override: str | None = None) -> None:
         override = (override or "").strip().lower()
         if override not in ("", ALWAYS, NEVER, "calendar"):
             raise CalendarError(f"{OVERRIDE} must be always, never or calendar, not {override!r}")
         self.override = override if override in (ALWAYS, NEVER) else None
         default = data["default"]
-        national_off = _days_off(data.get("days_off") or [])
-        self.default = Calendar(_weekly(default["weekly"], None), national_off)
+        national_off = _days_off(holidays.get("days_off") or [])
+        worked = _days_off(holidays.get("working_weekend_days") or [])
+        self.default = Calendar(_weekly(default["weekly"], None), national_off, worked)
         unknown = [name for name in data.get("provinces") or {} if not province_by_name(name)
                    or province_by_name(name).name != name]  # type: ignore[union-attr]
         if unknown:
             raise CalendarError(f"office hours of unknown province(s): {', '.join(unknown)} (use the current names)")
         self.provinces = {
             name: Calendar(_weekly(entry.get("weekly") or {}, self.default.weekly),
-                           national_off | _days_off(entry.get("days_off") or []))
+                           national_off | _days_off(entry.get("days_off") or []), worked)
             for name, entry in (data.get("provinces") or {}).items()
         }
 
     @classmethod
-    def load(cls, path: Path = DATA_FILE, env: Mapping[str, str] = os.environ) -> "OfficeHours":
-        return cls(_read(path), env.get(OVERRIDE))
+    def load(cls, env: Mapping[str, str] = os.environ, path: Path = DATA_FILE,
+             holidays: Path = HOLIDAYS_FILE) -> "OfficeHours":
+        return cls(_read(path), _read(holidays), env.get(OVERRIDE))
 
     def calendar(self, province: str | None) -> Calendar:
         return self.provinces.get(province or "", self.default)

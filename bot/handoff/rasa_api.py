@@ -45,6 +45,12 @@ class RasaApi:
         """The officer's reply in the transcript, marked with who wrote it."""
         self._append(conversation_id, [{"event": "bot", "text": text, "metadata": {"officer": officer}}])
 
+    def trigger(self, conversation_id: str, intent: str) -> list[str]:
+        """Runs the assistant on an intent as if the citizen had just said it; the texts of its
+        replies (stored in the tracker by Rasa; for the caller to send)."""
+        reply = self._call("POST", conversation_id, "trigger_intent", json={"name": intent})
+        return [m["text"] for m in reply.get("messages") or [] if m.get("text")]
+
     def paused(self, conversation_id: str) -> bool:
         return bool(self._call("GET", conversation_id, "tracker").get("paused"))
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.leads.checks import InvalidLead, LeadRequest, check
 from bot.leads.store import LeadStore
+from bot.ops import metrics
 from bot.privacy import erasure
 from bot.privacy.stored import StoredLead, stored_about
 from bot.storage import db
@@ -75,6 +76,11 @@ class Outbox:
             data = json.loads(path.read_text(encoding="utf-8"))
             letters.append(DeadLetter(path.name.removesuffix(".reason.json") + ".json", data["reason"], data["at"]))
         return letters
+
+    def depth(self) -> tuple[int, int]:
+        """How many entries wait and how many are dead letters, counted without reading them."""
+        return (sum(1 for _ in self.directory.glob("*.json")),
+                sum(1 for _ in self.dead.glob("*.reason.json")))
 
     def replay(self, store: LeadStore) -> int:
         """Apply every waiting request and withdrawal, oldest first; stop at an outage, set aside
@@ -256,7 +262,13 @@ class Desk:
         self.outbox = Outbox(outbox_dir or default_directory())
 
     def record(self, request: LeadRequest) -> bool:
-        return record(request, self.store, self.outbox)
+        try:
+            stored = record(request, self.store, self.outbox)
+        except InvalidLead:
+            metrics.lead_recorded("refused")
+            raise
+        metrics.lead_recorded("stored" if stored else "queued")
+        return stored
 
     def withdraw(self, conversation_id: str) -> int | None:
         """How many leads were erased (anonymised, or dropped from the outbox before reaching the

@@ -1,6 +1,6 @@
 """Start the whole assistant (scripts/run.sh: action server + Rasa server) as a child process,
-for the conversation tests and the benchmark, with fresh tokens of its own (not those of var/).
-Stops it the way a user does, with Ctrl-C."""
+for the conversation tests and the benchmark, with fresh tokens of its own (not those of var/);
+or the action server alone. Stops it the way a user does, with Ctrl-C."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
             if line.startswith("Servers ready"):
                 break
         else:
-            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/rasa.log")
+            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/*.log and var/*.out")
         yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
                                f"http://127.0.0.1:{staff_port}", time.monotonic() - start, process,
                                env["BOT_API_TOKEN"], env["BOT_ACTIONS_TOKEN"])
@@ -75,3 +76,32 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+@contextmanager
+def running_action_server(env: dict[str, str], timeout: float = 120) -> Iterator[str]:
+    """The real action server (python -m bot.servers.action_server) on a free port, with `env` added
+    to this environment (BOT_ACTIONS_TOKEN, BOT_DATABASE_URL...); yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "ACTIONS_PORT": str(port), "PYTHONPATH": str(ROOT), **env}
+    process = subprocess.Popen([sys.executable, "-m", "bot.servers.action_server"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                requests.get(f"{base}/health/live", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the action server did not start: {process.stdout.read()}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,6 +1,9 @@
 """Nothing reachable that should not be, on the real servers that scripts/run.sh starts: every server
 listens on 127.0.0.1 only; the action server runs an action only for its token; Rasa's HTTP API
-answers only with its token, while the REST webhook stays open."""
+answers only with its token, while the REST webhook stays open; the load balancer's probes answer
+without a token; each server's Prometheus metrics answer its own token only and count a conversation
+without its words. The servers log JSON lines (BOT_LOG_FORMAT=json) to their own files."""
+import json
 import sqlite3
 from pathlib import Path
 
@@ -8,6 +11,7 @@ import pytest
 import requests
 
 from launcher import running_assistant
+from live_helpers import metric, metric_total
 
 pytestmark = pytest.mark.live
 
@@ -22,9 +26,19 @@ def assistant(tmp_path_factory):
     if not MODEL.exists():
         pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
     db = tmp_path_factory.mktemp("db") / "bot.db"
-    with running_assistant(f"sqlite:///{db}") as running:
+    logged_before = {name: log_size(name) for name in SERVER_LOGS}  # the files rotate: they are appended to
+    with running_assistant(f"sqlite:///{db}", {"BOT_LOG_FORMAT": "json"}) as running:
         running.db = db
+        running.logged_before = logged_before
         yield running
+
+
+SERVER_LOGS = ("actions", "rasa", "staff")
+
+
+def log_size(name: str) -> int:
+    path = ROOT / "var" / f"{name}.log"
+    return path.stat().st_size if path.exists() else 0
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -119,6 +133,79 @@ def test_the_rest_webhook_answers_without_the_token(assistant):
     response = requests.post(f"{assistant.url}/webhooks/rest/webhook",
                              json={"sender": "rest-open", "message": "chào em"}, timeout=60)
     assert response.status_code == 200 and response.json()[0]["text"]
+
+
+# What the load balancer probes
+
+
+def test_the_probes_answer_without_a_token(assistant):
+    for url in (assistant.actions_url, assistant.staff_url):
+        assert requests.get(f"{url}/health/live", timeout=30).json() == {"status": "alive"}, url
+        ready = requests.get(f"{url}/health/ready", timeout=30)
+        assert ready.status_code == 200, url
+        assert ready.json() == {"status": "ready", "checks": {"database": "ok", "outbox": "ok"}}, url
+    hello = requests.get(f"{assistant.url}/", timeout=30)
+    assert hello.status_code == 200 and hello.text.startswith("Hello from Rasa")
+
+
+# Prometheus
+
+
+def test_each_servers_metrics_need_its_own_token_in_a_header(assistant):
+    for url, token, other in [(assistant.url, assistant.api_token, assistant.actions_token),
+                              (assistant.actions_url, assistant.actions_token, assistant.api_token)]:
+        assert requests.get(f"{url}/metrics", timeout=30).status_code == 401, url
+        assert requests.get(f"{url}/metrics", headers={"Authorization": f"Bearer {other}"}, timeout=30).status_code == 403
+        assert requests.get(f"{url}/metrics", params={"token": token}, timeout=30).status_code == 401, "not in the URL"
+        assert requests.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code == 200
+
+
+def scrape(url: str, token: str) -> str:
+    response = requests.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return response.text
+
+
+def test_the_metrics_count_a_conversation_over_rest_without_its_words(assistant):
+    chat = "metrics-reader"
+    servers = {"rasa": (assistant.url, assistant.api_token), "actions": (assistant.actions_url, assistant.actions_token)}
+    before = {name: scrape(*server) for name, server in servers.items()}
+    replies = [assistant.say(text, sender=chat) for text in
+               ("chào em", "bhxh tự nguyện là gì", "tôi là Phạm Văn Hùng, số 0912 345 678")]
+    after = {name: scrape(*server) for name, server in servers.items()}
+
+    def moved(server, name, **labels):
+        return metric(after[server], name, **labels) - metric(before[server], name, **labels)
+
+    # The Rasa server: what its tracker store saved
+    for intent in ("greet", "ask_overview", "inform"):
+        assert moved("rasa", "bot_user_messages_total", intent=intent) == 1, intent
+    assert moved("rasa", "bot_bot_messages_total", response="utter_greet") == 1
+    sent = metric_total(after["rasa"], "bot_bot_messages_total") - metric_total(before["rasa"], "bot_bot_messages_total")
+    assert sent == sum(len(r) for r in replies), "every message the REST channel answered is counted"
+    assert moved("rasa", "bot_bot_messages_total", response="other") == 0, "every response is named in the domain"
+    assert moved("rasa", "bot_user_messages_total", intent="other") == 0
+    # The action server: the custom actions of the rules (data/rules/answers.yml)
+    for action in ("action_offer_groups", "action_note_facts"):
+        assert moved("actions", "bot_actions_total", action=action) == 1, action
+        assert moved("actions", "bot_action_duration_seconds_count", action=action) == 1, action
+        assert moved("actions", "bot_action_errors_total", action=action) == 0, action
+    assert metric(after["actions"], "bot_outbox_pending") == 0
+    for text in after.values():
+        assert "Hùng" not in text and "0912" not in text and chat not in text
+
+
+def test_each_server_logs_json_lines_to_its_own_file(assistant):
+    for name in SERVER_LOGS:
+        with open(ROOT / "var" / f"{name}.log", "rb") as f:
+            f.seek(assistant.logged_before[name])
+            records = [json.loads(line) for line in f.read().decode("utf-8").splitlines()]
+        assert records, name
+        assert all(set(r) >= {"time", "level", "logger", "message"} for r in records), name
+        logger, start = {"actions": ("bot.servers.action_server", "Action server on http://127.0.0.1:"),
+                         "rasa": ("root", "Rasa server is up and running."),
+                         "staff": ("waitress", "Serving on http://127.0.0.1:")}[name]
+        assert any(r["logger"] == logger and r["message"].startswith(start) for r in records), (name, records[:5])
 
 
 def test_var_is_readable_by_its_owner_only(assistant):

@@ -3,6 +3,7 @@
     bot [--on 2026-11-24] calc contribution|advance|pension|retirement|make-up|withdrawal|allowance|survivor|situation ...
                                        the calculators (examples in bot/cli/calc.py)
     bot db upgrade                     apply the database migrations (BOT_DATABASE_URL)
+    bot db backup [--out PATH]         a copy of the running database (default: var/backups/bot-<UTC time>.db|.dump)
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
     bot leads replay                   store the leads waiting in the outbox; report the dead letters
@@ -33,6 +34,7 @@ from bot.channels.credentials import enabled_channels
 from bot.cli import calc
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
+from bot.ops.backup import BackupError, backup
 from bot.outbox import Desk
 from bot.policy import clock
 from bot.policy.calculators import InvalidInput
@@ -49,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--on", type=date.fromisoformat, default=None, help="date of the rules (default: today)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("db").add_subparsers(dest="what", required=True).add_parser("upgrade")
+    database = commands.add_parser("db").add_subparsers(dest="what", required=True)
+    database.add_parser("upgrade")
+    database.add_parser("backup").add_argument("--out", type=Path, help="a new file, or a directory (default: var/backups)")
     leads = commands.add_parser("leads").add_subparsers(dest="what", required=True)
     leads.add_parser("list")
     leads.add_parser("replay")
@@ -80,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
     calc.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
     return parser
+
+
+def _db(args: argparse.Namespace) -> int:
+    if args.what == "upgrade":
+        db.upgrade()
+        return 0
+    try:
+        print(backup(db.database_url(), args.out))
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
 
 
 def _leads(args: argparse.Namespace) -> int:
@@ -188,8 +204,7 @@ def _tokens(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "db":
-        db.upgrade()
-        return 0
+        return _db(args)
     if args.command == "leads":
         return _leads(args)
     if args.command == "staff":

@@ -6,16 +6,28 @@
 - `run` passes `--auth-token` itself, read from BOT_API_TOKEN: on the command line the token would
   be readable by every user of the machine (`ps`).
 - `interactive` serves Rasa's HTTP API without a token (its own client sends none) on an address
-  Rasa hard-codes, 0.0.0.0; here it listens on RASA_INTERFACE (127.0.0.1) instead."""
+  Rasa hard-codes, 0.0.0.0; here it listens on RASA_INTERFACE (127.0.0.1) instead.
+- `run` logs as the BOT_LOG_* variables say (bot.ops.logs) instead of Rasa's coloured console log;
+  Sanic's own error records (Rasa's Sanic app configures them when it is created) stay on standard
+  error.
+- `run` adds `GET /metrics` to Rasa's app for Prometheus (bot.ops.metrics: the messages received
+  and sent, counted by the tracker store), for a caller that presents BOT_API_TOKEN in an
+  `Authorization: Bearer` header (Rasa's own routes take it in the query string only)."""
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 
+import rasa.core.run
+import rasa.utils.io
 from rasa.__main__ import main as rasa_main
-from sanic import Sanic
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
-from bot.servers.tokens import usable
+from bot.ops import logs, metrics
+from bot.servers.tokens import bearer_refusal, usable
 
 
 def _listen_only_on(interface: str) -> None:
@@ -27,12 +39,46 @@ def _listen_only_on(interface: str) -> None:
     Sanic.run = run_on_interface
 
 
+def _log_as_configured() -> None:
+    """Rasa sets up its console log by calling this function of rasa.utils.io, with the level of
+    --verbose/--debug or LOG_LEVEL (None: INFO); our handler takes its place."""
+    def configure(level: int | str | None) -> None:
+        logs.configure(level or os.environ.get("LOG_LEVEL") or "INFO")
+
+    logs.handler_from(os.environ).close()  # a wrong setting stops the start here, with its message
+    rasa.utils.io.configure_colored_logging = configure
+
+
+def _serve_metrics(token: str) -> None:
+    """Rasa builds its Sanic app in rasa.core.run.configure_app, before it starts serving: the
+    route is added to the app it returns."""
+    configure = rasa.core.run.configure_app
+
+    def configure_with_metrics(*args, **kwargs) -> Sanic:  # type: ignore[no-untyped-def]
+        app = configure(*args, **kwargs)
+
+        @app.get("/metrics")
+        async def serve_metrics(request: Request) -> HTTPResponse:
+            refused = bearer_refusal(request.headers.get("Authorization"), token)
+            if refused is not None:
+                status, error = refused
+                return response.json({"error": error}, status=status)
+            body = await asyncio.get_running_loop().run_in_executor(None, metrics.exposition)  # reads files
+            return response.raw(body, content_type=metrics.CONTENT_TYPE)
+
+        return app
+
+    rasa.core.run.configure_app = configure_with_metrics
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["run"]:
         token = os.environ.get("BOT_API_TOKEN", "")
         if not usable(token):
             sys.exit("BOT_API_TOKEN is missing or too short: start the servers with scripts/run.sh")
         argv = [*argv, f"--auth-token={token}"]  # one argument: a token may start with "-"
+        _log_as_configured()
+        _serve_metrics(token)
     elif argv[:1] == ["interactive"]:
         _listen_only_on(os.environ.get("RASA_INTERFACE", "127.0.0.1"))
     else:

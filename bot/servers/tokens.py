@@ -4,6 +4,7 @@ generated on the first start into var/ (a file only its owner can read) and reus
 start. Rotating one is deleting its file (or setting a new value) and restarting."""
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import secrets
@@ -31,6 +32,17 @@ def server_tokens(directory: Path, env: Mapping[str, str]) -> dict[str, str]:
                              "(e.g. `openssl rand -hex 32`)")
         tokens[variable] = token
     return tokens
+
+
+def bearer_refusal(authorization: str | None, token: str) -> tuple[int, str] | None:
+    """None when an `Authorization` header carries `Bearer <token>`; else the HTTP status (401: no
+    header, 403: another value) and the error to answer. The comparison takes the same time
+    wherever the values differ."""
+    if authorization is None:
+        return 401, "token required"
+    if not hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return 403, "wrong token"
+    return None
 
 
 def usable(token: str) -> bool:

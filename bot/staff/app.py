@@ -1,8 +1,9 @@
 """The staff pages (Flask, server-rendered, no script): sign-in, the leads of the officer's
 province with filters, search, exports and the follow-up of each lead, the conversations waiting
-for an officer (bot/staff/conversations.py), the overview, and the administrator's user management. Every page but /login, /health and the style sheet needs a
-session; every form carries the session's CSRF token; failed sign-ins are rate-limited per client
-address."""
+for an officer (bot/staff/conversations.py), the overview, and the administrator's user management.
+Every page but /login, the health checks (/health, /health/live, /health/ready) and the style sheet
+needs a session; every form carries the session's CSRF token; failed sign-ins are rate-limited per
+client address."""
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot.language.provinces import all_provinces
 from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
 from bot.leads.store import LeadStore, WorkflowError
+from bot.ops import health as ops_health
 from bot.outbox import Outbox, default_directory
 from bot.policy import clock
 from bot.handoff.queue import HandoffQueue
@@ -45,7 +47,8 @@ SESSION_COOKIE, LOGIN_CSRF_COOKIE, DEVICE_COOKIE = "staff_session", "staff_login
 # not count, so that the officers of one office behind one address do not use it up.
 SIGN_IN_LIMIT = "10 per 15 minutes"
 MAX_REQUEST_BYTES = 64 * 1024
-PUBLIC_ENDPOINTS = {"login", "health", "static"}
+PUBLIC_ENDPOINTS = {"login", "health", "health_live", "health_ready", "static"}
+NO_SESSION_ENDPOINTS = {"static", "health_live", "health_ready"}  # never a database round trip for a session
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -100,8 +103,8 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
 
     @app.before_request
     def authenticate() -> Response | None:
-        # The style sheet and the icon need no session: no database round trip for them.
-        g.signed = None if request.endpoint == "static" else accounts.current(request.cookies.get(SESSION_COOKIE))
+        # The style sheet, the icon and the probes need no session: no database round trip for them.
+        g.signed = None if request.endpoint in NO_SESSION_ENDPOINTS else accounts.current(request.cookies.get(SESSION_COOKIE))
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if g.signed is None:
@@ -145,6 +148,15 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return Response("ok", mimetype="text/plain")
+
+    @app.get("/health/live")
+    def health_live() -> tuple[dict, int]:
+        return ops_health.LIVE, 200
+
+    @app.get("/health/ready")
+    def health_ready() -> tuple[dict, int]:
+        status, body = ops_health.readiness(engine, outbox.directory)
+        return body, status
 
     @app.route("/login", methods=["GET", "POST"])
     @limiter.limit(sign_in_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)

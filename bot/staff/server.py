@@ -1,9 +1,9 @@
 """Serve the staff pages with waitress (a production WSGI server in pure Python; it logs no
-request lines, so no name or phone number from a search reaches a log)."""
+request lines, so no name or phone number from a search reaches a log). Logging follows the
+BOT_LOG_* variables (bot.ops.logs)."""
 from __future__ import annotations
 
 import ipaddress
-import logging
 import os
 from typing import Mapping
 
@@ -11,11 +11,12 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 from waitress import serve as waitress_serve
 
+from bot.ops import logs
 from bot.staff.app import MAX_REQUEST_BYTES, SIGN_IN_LIMIT, create_app
 
 
 def serve(engine: Engine, host: str, port: int) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     waitress_serve(app_for(engine, host), host=host, port=port, threads=8, ident="",
                    max_request_body_size=MAX_REQUEST_BYTES, max_request_header_size=32 * 1024)
 

@@ -22,16 +22,16 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.rasa_api import RasaApi
+from bot.handoff.senders import Senders
+from bot.handoff.takeover import Takeover
 from bot.language.provinces import all_provinces
 from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
 from bot.leads.store import LeadStore, WorkflowError
 from bot.ops import health as ops_health
 from bot.outbox import Outbox, default_directory
 from bot.policy import clock
-from bot.handoff.queue import HandoffQueue
-from bot.handoff.rasa_api import RasaApi
-from bot.handoff.senders import Senders
-from bot.handoff.takeover import Takeover
 from bot.staff import charts, conversations, exports, queries
 from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,
                                 Accounts, one_time_password, same_token)

@@ -16,6 +16,7 @@
     bot review export [--output data/nlu/reviewed.yml]   the examples labelled in the review inbox
     bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
     bot privacy purge                  apply the retention now (the action server does it daily)
+    bot handoff list|take|reply|release ...   the conversations taken over by officers (bot/cli/handoff.py)
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import yaml
 from datetime import date
 
 from bot.channels.credentials import enabled_channels
-from bot.cli import calc
+from bot.cli import calc, handoff
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
 from bot.ops.backup import BackupError, backup
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     story.add_argument("--output", help="file to write (default: standard output)")
     commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
     calc.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
+    handoff.add_parsers(commands.add_parser("handoff").add_subparsers(dest="what", required=True))
     return parser
 
 
@@ -215,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return _review(args)
     if args.command == "tokens":
         return _tokens(args)
+    if args.command == "handoff":
+        return handoff.run(args)
     if args.command == "privacy":
         print(purge(db.make_engine(), Retention.from_env(), now()))
         return 0

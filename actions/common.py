@@ -7,6 +7,8 @@ from typing import Any, Iterable
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.replies import Reply
+from bot.notify.schedule import notify_every
+from bot.notify.settings import MailSettings
 from bot.outbox import Desk
 from bot.privacy.retention import Retention, purge_daily
 
@@ -15,13 +17,14 @@ _desk: Desk | None = None
 
 
 def desk() -> Desk:
-    """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay
-    and the daily retention run (bot/privacy/retention.py)."""
+    """One store per action server (BOT_DATABASE_URL), with its background jobs: the outbox replay,
+    the daily retention run (bot/privacy/retention.py) and the mails to the offices (bot/notify/)."""
     global _desk
     if _desk is None:
         _desk = Desk()
         _desk.replay_every(OUTBOX_REPLAY_SECONDS)
         purge_daily(_desk.store.engine, Retention.from_env())  # a wrong setting stops the start
+        notify_every(_desk.store.engine, MailSettings.from_env())  # new-lead mails and daily reminders
     return _desk
 
 

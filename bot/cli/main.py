@@ -17,6 +17,8 @@
     bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
     bot privacy purge                  apply the retention now (the action server does it daily)
     bot handoff list|take|reply|release ...   the conversations taken over by officers (bot/cli/handoff.py)
+    bot notify send                    mail the offices their new leads (or the digests due); for cron
+    bot notify reminders               mail today's reminders of overdue leads (working days); for cron
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from bot.channels.credentials import enabled_channels
 from bot.cli import calc, handoff
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
+from bot.notify.sender import send_new_leads, send_reminders
+from bot.notify.settings import MailSettings
 from bot.ops.backup import BackupError, backup
 from bot.outbox import Desk
 from bot.policy import clock
@@ -83,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     story.add_argument("--conversation", required=True)
     story.add_argument("--output", help="file to write (default: standard output)")
     commands.add_parser("privacy").add_subparsers(dest="what", required=True).add_parser("purge")
+    notify = commands.add_parser("notify").add_subparsers(dest="what", required=True)
+    notify.add_parser("send")
+    notify.add_parser("reminders")
     calc.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
     handoff.add_parsers(commands.add_parser("handoff").add_subparsers(dest="what", required=True))
     return parser
@@ -203,6 +210,19 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notify(args: argparse.Namespace) -> int:
+    """Exit status 1 when a mail failed (it is tried again at the next run), so cron tells someone."""
+    try:
+        settings = MailSettings.from_env()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    run = send_new_leads if args.what == "send" else send_reminders
+    report = run(db.make_engine(), settings, now())
+    print(report)
+    return 1 if report.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "db":
@@ -219,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         return _tokens(args)
     if args.command == "handoff":
         return handoff.run(args)
+    if args.command == "notify":
+        return _notify(args)
     if args.command == "privacy":
         print(purge(db.make_engine(), Retention.from_env(), now()))
         return 0

@@ -28,6 +28,7 @@ OPEN_STATUSES = (NEW, CONTACTED)
 class Lead(Base):
     __tablename__ = "leads"
     id = Column(Integer, primary_key=True)
+    reference = Column(String(6), nullable=False, unique=True, index=True)  # the citizen's code (reference.py)
     created_at = Column(UtcDateTime, nullable=False, index=True)  # the staff pages filter by period
     updated_at = Column(UtcDateTime, nullable=False)
     status = Column(String(40), nullable=False)

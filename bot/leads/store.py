@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Iterator
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -16,8 +16,10 @@ from sqlalchemy.sql import Select
 from bot.language.phones import mask_phone
 from bot.language.text import fold
 from bot.leads.checks import LeadRequest, check
+from bot.leads.follow_up import FollowUp, stage_of
 from bot.leads.models import (NEW, NEXT_STATUSES, OPEN_STATUSES, Assignment, Consent, Lead, Note, StatusChange,
                               Submission)
+from bot.leads.reference import new_reference
 from bot.storage.orm import now
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,8 @@ class LeadStore:
             ).scalar_one_or_none()
             created = lead is None
             if lead is None:
-                lead = Lead(created_at=at, status=NEW, interests="[]", conversation_id=request.conversation_id)
+                lead = Lead(created_at=at, status=NEW, interests="[]", conversation_id=request.conversation_id,
+                            reference=_free_reference(session))
                 session.add(lead)
             _fill(lead, request, at)
             session.flush()
@@ -134,6 +137,18 @@ class LeadStore:
             session.add(Note(lead_id=lead_id, author=by, text=body, created_at=now()))
             log.info("lead %s: note added by %s", lead_id, by)
 
+    def follow_up(self, conversation_id: str) -> FollowUp | None:
+        """Where the conversation's newest request stands, with its reference code; None when the
+        conversation has none (or its data was erased)."""
+        with Session(self.engine, future=True) as session:
+            lead = session.execute(
+                select(Lead).where(Lead.anonymised_at.is_(None), or_(
+                    Lead.conversation_id == conversation_id,
+                    Lead.id.in_(select(Consent.lead_id).where(Consent.conversation_id == conversation_id))))
+                .order_by(Lead.id.desc()).limit(1)
+            ).scalar_one_or_none()
+            return FollowUp(lead.reference, stage_of(lead.status), lead.created_at) if lead else None
+
     def leads(self) -> Iterator[Lead]:
         with Session(self.engine, future=True) as session:
             yield from session.execute(select(Lead).order_by(Lead.id.desc())).scalars()
@@ -158,6 +173,14 @@ class LeadStore:
             session.execute(text("SELECT pg_advisory_xact_lock(1, hashtext(:conversation))"),
                             {"conversation": request.conversation_id})
             session.execute(text("SELECT pg_advisory_xact_lock(2, hashtext(:phone))"), {"phone": request.phone})
+
+
+def _free_reference(session: Session) -> str:
+    """A reference code no lead has (the unique index stops the rare race of two processes)."""
+    while True:
+        code = new_reference()
+        if session.execute(select(Lead.id).where(Lead.reference == code)).first() is None:
+            return code
 
 
 def anonymise(lead: Lead, at: datetime) -> None:

@@ -29,6 +29,8 @@ from bot.handoff.takeover import Takeover
 from bot.language.provinces import all_provinces
 from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
 from bot.leads.store import LeadStore, WorkflowError
+from bot.notify.status import undelivered
+from bot.notify.working_days import DEADLINE_WORKING_DAYS
 from bot.ops import health as ops_health
 from bot.outbox import Outbox, default_directory
 from bot.policy import clock
@@ -294,6 +296,7 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
             "overview.html", figures=figures, per_day=charts.per_day(figures.per_day),
             waiting=len(outbox.pending()) if administrator else None,
             dead_letters=len(outbox.dead_letters()) if administrator else None,
+            undelivered=undelivered(engine) if administrator else None, deadline_days=DEADLINE_WORKING_DAYS,
             charts=[(title, *charts.horizontal(items)) for title, items in (
                 ("Theo trạng thái", figures.by_status),
                 ("Theo tỉnh, thành phố", figures.by_province),

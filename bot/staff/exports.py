@@ -31,6 +31,7 @@ COLUMNS: list[tuple[str, Callable[[Lead], object], int]] = [
     ("Cán bộ phụ trách", lambda l: l.assigned_to or "", 16),
     ("Cơ quan BHXH", lambda l: l.office, 30),
     ("Cập nhật", lambda l: local(l.updated_at).replace(tzinfo=None), 18),
+    ("Mã tra cứu", lambda l: l.reference, 10),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

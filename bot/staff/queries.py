@@ -17,7 +17,9 @@ from sqlalchemy.sql import Select
 
 from bot.language.provinces import province_by_name
 from bot.language.text import fold
-from bot.leads.models import REGISTERED, STATUSES, Lead
+from bot.leads.models import NEW, REGISTERED, STATUSES, Lead
+from bot.leads.reference import normalise_reference
+from bot.notify.working_days import calendar, day_start
 from bot.privacy.erasure import Erasure
 from bot.staff.accounts import Staff
 
@@ -96,7 +98,8 @@ class LeadFilter:
 
 
 def _search(q: str):  # type: ignore[no-untyped-def]
-    """Name without regard to case or diacritics, or any run of digits of the phone number."""
+    """Name without regard to case or diacritics, any run of digits of the phone number, or the
+    citizen's reference code."""
     digits = re.sub(r"\D", "", q)
     if digits.startswith("84") and len(digits) > 9:
         digits = "0" + digits[2:]
@@ -104,6 +107,8 @@ def _search(q: str):  # type: ignore[no-untyped-def]
     conditions = [Lead.name_folded.contains(name, autoescape=True)] if name and not name.isdigit() else []
     if len(digits) >= 3:
         conditions.append(Lead.phone.contains(digits))
+    if code := normalise_reference(q):
+        conditions.append(Lead.reference == code)
     return or_(*conditions) if conditions else Lead.id.is_(None)
 
 
@@ -180,6 +185,7 @@ class Overview:
     by_target_group: list[tuple[str, int]]
     total: int
     registered: int
+    overdue: list[tuple[str, int]]  # per province: new leads past the two-working-day deadline
 
     @property
     def conversion(self) -> float | None:
@@ -199,6 +205,12 @@ def overview(engine: Engine, staff: Staff, today: date) -> Overview:
             scope.apply(select(Lead.created_at)).where(Lead.created_at >= _day_start(first_day))
         ).scalars()
         days = Counter(local(at).date() for at in recent)
+        overdue = session.execute(
+            scope.apply(select(Lead.province, func.count(Lead.id)))
+            .where(Lead.status == NEW, Lead.anonymised_at.is_(None),
+                   Lead.created_at < day_start(calendar().overdue_before(today)))
+            .group_by(Lead.province)
+        ).all()
         return Overview(
             per_day=[(first_day + timedelta(days=i), days[first_day + timedelta(days=i)]) for i in range(30)],
             by_status=[(s, by_status.get(s, 0)) for s in STATUSES],
@@ -207,4 +219,5 @@ def overview(engine: Engine, staff: Staff, today: date) -> Overview:
             by_target_group=counts(Lead.target_group),
             total=sum(by_status.values()),
             registered=by_status.get(REGISTERED, 0),
+            overdue=sorted(((province, n) for province, n in overdue), key=lambda r: (-r[1], r[0])),
         )

@@ -2,13 +2,13 @@
 handed back (bot/handoff/queue.py).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0009"
-down_revision = "0007"  # 0008 (notifications) is on another branch: whichever merges second follows the other
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

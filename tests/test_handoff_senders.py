@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.handoff.senders import Contact, Senders, last_contact, window_problem
+from bot.handoff.senders import Senders
+from bot.handoff.windows import Contact, last_contact, window_problem
 from bot.storage import db
 from fake_providers import serve_fake_providers
 from tracker_fixtures import bot, store_events, user

@@ -1,58 +1,35 @@
 """An officer's text to the citizen through the citizen's channel, with the channel modules' own API
-clients (Zalo OA customer-service API, Messenger Send API), within the providers' reply windows:
+clients (Zalo OA customer-service API, Messenger Send API), within the providers' reply windows
+(bot/handoff/windows.py); the providers' own refusals of a reply out of the window (Zalo -213 or
+-230, Meta code 10 subcode 2018278) are said the same way. Channels are configured as the Rasa
+server's are: the sections of credentials.yml whose variables are all set.
 
-- Zalo: free replies for 48 hours after the user's last message, at most 8 messages
-  (../shared/knowledge/channels.md); Zalo refuses later ones with -213 or -230.
-- Messenger: Meta's standard messaging window, 24 hours after the user's last message (a reply of
-  type RESPONSE; later ones need a message tag and Meta's approval, not used); Meta refuses later
-  ones with code 10, subcode 2018278.
-
-The window is read from the conversation's tracker (the `events` table): the citizen's last message
-and the messages sent since. Channels are configured as the Rasa server's are: the sections of
-credentials.yml whose variables are all set."""
+Importing this module imports Rasa's channel classes (through the channel modules): the staff pages
+import it on first use only."""
 from __future__ import annotations
 
 import asyncio
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
-from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.engine import Engine
 
 from bot.channels import messenger, zalo
 from bot.channels.common import split_text
 from bot.channels.credentials import enabled_channels
 from bot.channels.tokens import TokenPair, TokenStore
+from bot.handoff.windows import LABELS, last_contact, window_problem
 from bot.storage.db import ROOT
 
 CREDENTIALS_FILE = ROOT / "credentials.yml"
-_EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"))
 _VARIABLE = re.compile(r"\$\{(\w+)\}")
-LABELS = {zalo.CHANNEL: "Zalo", messenger.CHANNEL: "Messenger"}
 ZALO_WINDOW_CODES = (-213, -230)
 MESSENGER_WINDOW = (10, 2018278)  # (code, error_subcode)
-
-
-@dataclass(frozen=True)
-class ReplyWindow:
-    after_last_message: timedelta
-    max_messages: int | None = None
-
-
-WINDOWS = {zalo.CHANNEL: ReplyWindow(timedelta(hours=48), 8), messenger.CHANNEL: ReplyWindow(timedelta(hours=24))}
-
-
-@dataclass(frozen=True)
-class Contact:
-    """The citizen's last message in the conversation and the messages sent to them since."""
-
-    last_message_at: datetime | None
-    sent_since: int
 
 
 @dataclass(frozen=True)
@@ -60,36 +37,6 @@ class Delivery:
     sent: bool
     problem: str | None = None  # why not, in Vietnamese, for the officer
 
-
-def last_contact(engine: Engine, conversation_id: str) -> Contact:
-    if not inspect(engine).has_table("events"):
-        return Contact(None, 0)
-    with engine.connect() as connection:
-        last = connection.execute(select(_EVENTS.c.id, _EVENTS.c.timestamp).where(
-            _EVENTS.c.sender_id == conversation_id, _EVENTS.c.type_name == "user"
-        ).order_by(_EVENTS.c.id.desc()).limit(1)).first()
-        if last is None:
-            return Contact(None, 0)
-        sent = connection.execute(select(func.count()).select_from(_EVENTS).where(
-            _EVENTS.c.sender_id == conversation_id, _EVENTS.c.type_name == "bot", _EVENTS.c.id > last.id
-        )).scalar_one()
-    return Contact(datetime.fromtimestamp(last.timestamp, timezone.utc), sent)
-
-
-def window_problem(channel: str, contact: Contact, at: datetime, pieces: int = 1) -> str | None:
-    """Why the provider would refuse a reply of `pieces` messages now, or None."""
-    window = WINDOWS.get(channel)
-    label = LABELS.get(channel, channel)
-    if window is None:
-        return f"Kênh {label} không gửi được tin nhắn của cán bộ."
-    hours = int(window.after_last_message.total_seconds() // 3600)
-    if contact.last_message_at is None or at - contact.last_message_at > window.after_last_message:
-        return (f"Đã quá {hours} giờ kể từ tin nhắn cuối của người dân: {label} không cho gửi tin trả lời nữa. "
-                "Chỉ gửi được khi người dân nhắn lại.")
-    if window.max_messages is not None and contact.sent_since + pieces > window.max_messages:
-        return (f"{label} chỉ cho gửi {window.max_messages} tin trong {hours} giờ sau mỗi tin nhắn của người dân; "
-                f"đã gửi {contact.sent_since} tin. Chờ người dân nhắn tiếp rồi trả lời.")
-    return None
 
 
 class Senders:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from bot.handoff.queue import TAKEN, Handoff, HandoffError, HandoffQueue
 from bot.handoff.rasa_api import RasaApi, RasaUnavailable
-from bot.handoff.senders import Senders
 from bot.language.provinces import province_by_name
 from bot.staff.transcript import transcript
 from bot.storage.orm import now
+
+if TYPE_CHECKING:  # importing the senders imports Rasa's channel classes: see bot/handoff/senders.py
+    from bot.handoff.senders import Senders
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ class Done:
 
 
 class Takeover:
-    def __init__(self, queue: HandoffQueue, rasa: RasaApi, senders: Senders,
+    def __init__(self, queue: HandoffQueue, rasa: RasaApi, senders: "Senders",
                  clock: Callable[[], datetime] = now) -> None:
         self.queue, self.rasa, self.senders, self.clock = queue, rasa, senders, clock
 

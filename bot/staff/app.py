@@ -24,7 +24,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.rasa_api import RasaApi
-from bot.handoff.senders import Senders
 from bot.handoff.takeover import Takeover
 from bot.language.provinces import all_provinces
 from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
@@ -398,6 +397,7 @@ def _takeover_from_env(engine: Engine) -> Callable[[], Takeover]:
 
     def takeover() -> Takeover:
         if not made:
+            from bot.handoff.senders import Senders  # imports Rasa's channel classes: on first use only
             made.append(Takeover(HandoffQueue(engine), RasaApi.from_env(), Senders.from_env(engine)))
         return made[0]
     return takeover

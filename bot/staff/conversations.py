@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.handoff.queue import STATUS_LABELS, TAKEN, WAITING, Handoff, HandoffError, HandoffQueue
 from bot.handoff.rasa_api import RasaUnavailable
-from bot.handoff.senders import last_contact, window_problem
+from bot.handoff.windows import last_contact, window_problem
 from bot.handoff.takeover import PRIVACY_INTENTS, Takeover
 from bot.staff.accounts import ADMIN
 from bot.staff.transcript import transcript

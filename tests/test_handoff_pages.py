@@ -83,6 +83,8 @@ def test_take_reply_and_hand_back(desk):
     (note,) = desk.senders.sent
     assert note[0] == "zalo:u-na" and "cán bộ Bảo hiểm xã hội tỉnh Nghệ An đã vào cuộc trò chuyện" in note[1]
     assert desk.rasa.calls == [("pause", "zalo:u-na"), ("bot", "zalo:u-na", note[1], "nghean")]
+    assert officer.post(f"/conversations/{desk.na}/take").status_code == 303
+    assert len(desk.senders.sent) == 1 and len(desk.rasa.calls) == 2, "a second click tells the citizen nothing more"
     page = officer.get(f"/conversations/{desk.na}?done=taken").text
     assert "Trả lời người dân" in page and "Trả lại cho trợ lý" in page and "Nhận trò chuyện" not in page
 

@@ -43,6 +43,9 @@ class Takeover:
         self.queue, self.rasa, self.senders, self.clock = queue, rasa, senders, clock
 
     def take(self, conversation_id: str, officer: str) -> Done:
+        held = self.queue.open_for(conversation_id)
+        if held is not None and held.status == TAKEN and held.taken_by == officer:
+            return Done(held)  # taken already (a second click): the citizen is not told twice
         entry = self.queue.take(conversation_id, officer)
         try:
             self.rasa.pause(conversation_id)

@@ -35,7 +35,7 @@ def queued(db) -> list:  # type: ignore[no-untyped-def]
 def test_outside_office_hours_the_callback_request_starts(assistant, providers):  # noqa: F811
     fake, _ = providers
     citizen = Citizen(assistant, fake, "u-closed")
-    said = citizen.ask("cho tôi gặp cán bộ")
+    said = citizen.ask("cho tôi gặp cán bộ", messages=3)  # closed, then the consent text in two
     assert "ngoài giờ làm việc" in said and "1900 9068" in said and CONSENT in said, said
     assert "Đồng ý" in str([c.body for c in fake.zalo_messages("u-closed")]), "the consent question with its buttons"
     assert not queued(assistant.db)

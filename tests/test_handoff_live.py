@@ -84,11 +84,11 @@ class Citizen:
                              timeout=10).status_code == 200
         return at
 
-    def ask(self, text: str) -> str:
-        """Sends and waits for the assistant's answer: the new messages, joined."""
+    def ask(self, text: str, messages: int = 1) -> str:
+        """Sends and waits for the assistant's answer (at least `messages` messages): the new ones, joined."""
         before = len(self.received())
         self.say(text)
-        self.fake.wait_for(lambda: self.fake.zalo_messages(self.user_id), at_least=before + 1)
+        self.fake.wait_for(lambda: self.fake.zalo_messages(self.user_id), at_least=before + messages)
         return "\n".join(self.received()[before:])
 
 

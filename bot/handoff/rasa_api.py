@@ -17,6 +17,7 @@ from bot.servers.tokens import server_tokens
 from bot.storage.db import ROOT
 
 TIMEOUT_SECONDS = 10
+PATH_CHARACTERS = "/:@!$&'()*+,;=-._~"  # what a URL path carries as it is (RFC 3986)
 
 
 class RasaUnavailable(RuntimeError):
@@ -58,7 +59,11 @@ class RasaApi:
         self._call("POST", conversation_id, "tracker/events", json=events)
 
     def _call(self, method: str, conversation_id: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        url = f"{self.url}/conversations/{quote(conversation_id, safe='')}/{path}"
+        # Rasa's route takes the id from the path as sent, undecoded ("zalo%3A1" is another
+        # conversation than "zalo:1"): an id that would need escaping cannot be named in a URL.
+        if quote(conversation_id, safe=PATH_CHARACTERS) != conversation_id:
+            raise RasaUnavailable("Mã cuộc trò chuyện này không gọi được qua API của trợ lý.")
+        url = f"{self.url}/conversations/{conversation_id}/{path}"
         try:
             reply = requests.request(method, url, params={"token": self.token, "include_events": "NONE"},
                                      timeout=TIMEOUT_SECONDS, **kwargs)

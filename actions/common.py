@@ -2,7 +2,7 @@
 replies through Rasa's dispatcher (the NLG fills in the policy figures: bot/dialogue/nlg.py)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Dict, Iterable, List, Text
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -35,6 +35,15 @@ def utter(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
 
 def slot_values(tracker: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: tracker.get_slot(name) for name in names}
+
+
+def replying_to_user(events: List[Dict[Text, Any]]) -> bool:
+    """Whether a form's validation runs on the user's latest message (True), or as the form comes
+    back after a rule answered that message (False): Rasa then validates nothing new. Counts the
+    actions since the message; the last one is the form itself."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    ran = [e for e in events[last_user + 1:] if e.get("event") in ("action", "action_execution_rejected")]
+    return len(ran) <= 1
 
 
 desk()  # started with the action server, not at its first message: the retention runs without traffic too

@@ -1,44 +1,26 @@
-"""The callback request, turn by turn through plan_answer as the action drives it, storing into a
-real SQLite database through the same Desk the action server uses."""
+"""The callback request turn by turn through the form's actions (tests/callback_chat.py drives them
+as Rasa does), storing into a real SQLite database through the same Desk the action server uses.
+The intents are what the NLU gives: bot/nlu/special.py turns "hủy", "xóa thông tin của tôi" and
+"thông tin của tôi" into stop, withdraw_consent and show_my_data."""
 import json
 import re
-from dataclasses import asdict
 
 import pytest
 
-from bot.dialogue.answers import plan_answer
-from bot.dialogue.callback import CONSENT_VERSION, Conversation, consent_sha256
+import actions.common
 from bot.cli.main import main
-from bot.language.extract import extract
+from bot.dialogue.callback import CONSENT_VERSION, consent_sha256
+from bot.language.requests import wants_my_data, wants_withdrawal
 from bot.leads.store import LeadStore, lead_as_dict
 from bot.outbox import Desk
 from bot.storage import db
+from bot.policy.figures import figures_on
+from callback_chat import Chat
 from conftest import TODAY
 
-SLOT_OF = {"amount": "income", "target_group": "target_group", "person_name": "full_name", "phone": "phone",
-           "province": "province"}
 # Fingerprint of the consent text CONSENT_VERSION names: a changed text needs a new version.
 RECORDED_SHA256_PREFIX = "f5788c12aa86"
-
-
-class Chat:
-    def __init__(self, responses, desk, sender="zalo-123"):
-        self.responses, self.desk, self.slots, self.intents = responses, desk, {}, []
-        self.sender = sender
-
-    def say(self, intent, text, entities=None):
-        entities = entities if entities is not None else [asdict(e) for e in extract(text)]
-        for e in entities:
-            if e["entity"] in SLOT_OF:
-                self.slots[SLOT_OF[e["entity"]]] = e["value"]
-        self.intents.append(intent)
-        step = plan_answer(intent, text, entities, self.responses, TODAY, dict(self.slots),
-                           Conversation(self.sender, "zalo", list(self.intents)), self.desk)
-        self.slots.update(step.slots)
-        return step.replies
-
-    def names(self, intent, text, entities=None):
-        return [r.response for r in self.say(intent, text, entities)]
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/unreachable"  # nothing listens
 
 
 @pytest.fixture
@@ -47,12 +29,15 @@ def desk(tmp_path, monkeypatch):
     db.upgrade(url)
     monkeypatch.setenv("BOT_DATABASE_URL", url)
     monkeypatch.setenv("BOT_OUTBOX_DIR", str(tmp_path / "outbox"))
-    return Desk(url, tmp_path / "outbox")
+    monkeypatch.setenv("BOT_TODAY", "2026-11-24")
+    the_desk = Desk(url, tmp_path / "outbox")
+    monkeypatch.setattr(actions.common, "_desk", the_desk)
+    return the_desk
 
 
 @pytest.fixture
-def chat(responses, desk):
-    return Chat(responses, desk)
+def chat(domain, desk):
+    return Chat(domain)
 
 
 def stored(desk):
@@ -65,40 +50,53 @@ def test_a_complete_request_with_a_correction(chat, desk):
     assert chat.names("affirm", "đồng ý") == ["utter_ask_full_name"]
     assert chat.names("inform", "nguyễn thị lan") == ["utter_ask_phone"]
     replies = chat.say("inform", "0123")
-    assert [r.response for r in replies] == ["utter_invalid_value", "utter_ask_phone"]
-    assert "ví dụ 0912 345 678" in replies[0].variables["message"]
+    assert [r["response"] for r in replies] == ["utter_invalid_value", "utter_ask_phone"]
+    assert "ví dụ 0912 345 678" in replies[0]["message"]
     assert chat.names("inform", "+84 912.345.678") == ["utter_ask_province"]
     assert chat.names("inform", "ha giang") == ["utter_ask_commune"]
     assert chat.names("inform", "xã Tân Trào") == ["utter_ask_preferred_time"]
     (summary,) = chat.say("inform", "bỏ qua")
-    assert summary.response == "utter_callback_summary"
-    assert "Nguyễn Thị Lan" in summary.variables["summary"] and "Tuyên Quang" in summary.variables["summary"]
+    assert summary["response"] == "utter_callback_summary"
+    assert "Nguyễn Thị Lan" in summary["summary"] and "Tuyên Quang" in summary["summary"]
     assert chat.names("inform", "/inform", [{"entity": "field", "value": "phone"}]) == ["utter_ask_phone"]
     assert chat.names("inform", "0987 654 321") == ["utter_callback_summary"]
     assert stored(desk) == []  # nothing before the final yes
     (done,) = chat.say("affirm", "đúng rồi")
-    assert done.response == "utter_callback_recorded"
-    assert done.variables["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang"
+    assert done["response"] == "utter_callback_recorded"
+    assert done["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang"
     (lead,) = stored(desk)
     assert (lead["full_name"], lead["phone"], lead["province"], lead["commune"]) == (
         "Nguyễn Thị Lan", "0987654321", "Tuyên Quang", "xã Tân Trào")
     assert lead["preferred_time"] is None and lead["income"] == 5_000_000
     assert lead["interests"] == ["mức đóng"] and (lead["channel"], lead["conversation_id"]) == ("zalo", "zalo-123")
+    assert chat.active is None and chat.slots["consent_at"] is None and chat.slots["callback_confirmed"] is None
+
+
+def test_a_correction_in_words_and_a_new_value_at_the_summary(chat, desk):
+    complete_form(chat)
+    assert chat.names("inform", "sai tên rồi") == ["utter_ask_full_name"]
+    assert chat.names("inform", "Lê Thị Lan") == ["utter_callback_summary"]
+    (summary,) = chat.say("inform", "sửa số điện thoại 0987 654 321")
+    assert "0987654321" in summary["summary"] and "Lê Thị Lan" in summary["summary"]
+    assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
+    (lead,) = stored(desk)
+    assert (lead["full_name"], lead["phone"]) == ("Lê Thị Lan", "0987654321")
 
 
 def test_no_consent_stores_nothing_and_gives_the_hotline(chat, desk, responses):
     chat.say("request_callback", "nhờ cán bộ gọi cho tôi")
     (reply,) = chat.say("deny", "không")
-    assert reply.response == "utter_no_consent" and "{hotline}" in responses["utter_no_consent"][0]["text"]
-    assert stored(desk) == [] and chat.slots["flow"] is None
+    assert reply["response"] == "utter_no_consent" and "{hotline}" in responses["utter_no_consent"][0]["text"]
+    assert stored(desk) == [] and chat.active is None and chat.slots["consent_at"] is None
 
 
 def test_cancel_during_the_form(chat, desk):
     chat.say("request_callback", "gọi lại cho tôi")
     chat.say("affirm", "ok")
     chat.say("inform", "Trần Văn Bình")
-    assert chat.names("deny", "hủy") == ["utter_callback_cancelled"]
-    assert stored(desk) == [] and chat.slots["flow"] is None
+    assert chat.names("stop", "hủy") == ["utter_callback_cancelled"]
+    assert stored(desk) == [] and chat.active is None
+    assert chat.names("request_callback", "gọi lại cho tôi") == ["utter_consent_notice", "utter_ask_consent"]
 
 
 def test_what_was_said_before_is_not_asked_again(chat):
@@ -113,14 +111,15 @@ def test_an_ambiguous_province_is_asked_again(chat):
     chat.say("inform", "Lan")
     chat.say("inform", "0912000111")
     (reply,) = chat.say("inform", "ĐN")
-    assert reply.response == "utter_ask_which_province" and [b["title"] for b in reply.buttons] == ["Đà Nẵng", "Đồng Nai"]
+    assert reply["response"] == "utter_ask_which_province" and [b["title"] for b in reply["buttons"]] == ["Đà Nẵng", "Đồng Nai"]
     assert chat.names("inform", '/inform{"province": "Đồng Nai"}', [{"entity": "province", "value": "Đồng Nai"}]) == ["utter_ask_commune"]
 
 
-def test_a_question_is_not_taken_for_a_name(chat):
+def test_a_question_is_answered_and_not_taken_for_a_name(chat):
     chat.say("request_callback", "gọi lại cho tôi")
     chat.say("affirm", "có")
-    assert chat.names("ask_pension", "bao giờ được lương hưu") == ["utter_flow_not_understood", "utter_ask_full_name"]
+    assert chat.names("ask_pension", "bao giờ thì được lương hưu") == ["rule:ask_pension", "utter_ask_full_name"]
+    assert chat.slots["full_name"] is None
 
 
 def test_a_name_the_classifier_took_for_a_question_and_a_province_given_as_a_name(chat):
@@ -132,21 +131,49 @@ def test_a_name_the_classifier_took_for_a_question_and_a_province_given_as_a_nam
 
 
 def test_withdrawal_anonymises_the_lead(chat, desk):
-    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan"),
-                         ("inform", "0912000111"), ("inform", "Nghệ An"), ("inform", "bỏ qua"),
-                         ("inform", "bỏ qua"), ("affirm", "đúng")]:
-        chat.say(intent, text)
+    complete_form(chat)
+    chat.say("affirm", "đúng")
     assert len(stored(desk)) == 1
-    assert chat.names("out_of_scope", "xóa thông tin của tôi") == ["utter_consent_withdrawn"]
+    assert chat.names("withdraw_consent", "xóa thông tin của tôi") == ["utter_consent_withdrawn"]
     (lead,) = stored(desk)
     assert lead["full_name"] is None and lead["phone"] is None and lead["anonymised_at"]
-    assert chat.names("out_of_scope", "tôi không muốn được gọi nữa") == ["utter_nothing_to_withdraw"]
+    assert chat.names("withdraw_consent", "tôi không muốn được gọi nữa") == ["utter_nothing_to_withdraw"]
+
+
+def test_a_withdrawal_in_the_middle_of_the_form_ends_it(chat, desk):
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan")]:
+        chat.say(intent, text)
+    assert chat.names("withdraw_consent", "xóa thông tin của tôi, số 0912 000 111") == ["utter_nothing_to_withdraw"]
+    assert chat.active is None and stored(desk) == []
+    assert all(value is None for value in chat.slots.values())
+
+
+@pytest.mark.parametrize("said", ["xóa thông tin của tôi", "tôi không muốn được gọi nữa", "đừng gọi cho tôi nữa"])
+def test_what_asks_for_the_withdrawal(said):
+    assert wants_withdrawal(said) and not wants_my_data(said)
 
 
 def test_consent_text_matches_its_version(responses):
     """The consent record names the text shown: this fingerprint changes with the text, and the
-    version in bot/callback.py must change with it."""
+    version in bot/dialogue/callback.py must change with it."""
     assert (CONSENT_VERSION, consent_sha256(responses)[:12]) == ("2026-11-v2", RECORDED_SHA256_PREFIX)
+
+
+def test_the_consent_is_recorded_with_its_version_and_text(chat, desk, responses):
+    complete_form(chat)
+    chat.say("affirm", "đúng")
+    with desk.store.engine.connect() as c:
+        (row,) = c.exec_driver_sql("select text_version, text_sha256, conversation_id from consents").fetchall()
+    assert tuple(row) == (CONSENT_VERSION, consent_sha256(responses), "zalo-123")
+
+
+def test_a_second_request_of_the_same_phone_is_flagged_as_a_possible_duplicate(domain, desk):
+    for sender in ("zalo-1", "zalo-2"):
+        chat = Chat(domain, sender=sender)
+        complete_form(chat)
+        assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
+    first, second = sorted(desk.store.leads(), key=lambda lead: lead.id)
+    assert first.duplicate_of is None and second.duplicate_of == first.id
 
 
 def test_export_json_and_csv(chat, desk, tmp_path, capsys):
@@ -166,14 +193,24 @@ def test_export_json_and_csv(chat, desk, tmp_path, capsys):
     assert "0912000111" not in listing and "091****111" in listing and "Lò Thị Mai" not in listing
 
 
-def test_a_withdrawal_while_the_database_is_down_waits_in_the_outbox(chat, desk):
-    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan"),
-                         ("inform", "0912000111"), ("inform", "Nghệ An"), ("inform", "bỏ qua"),
-                         ("inform", "bỏ qua"), ("affirm", "đúng")]:
-        chat.say(intent, text)
+def test_a_request_while_the_database_is_down_waits_in_the_outbox(chat, desk):
     database = desk.store
-    desk.store = LeadStore(db.make_engine("postgresql://postgres@127.0.0.1:1/unreachable"))  # nothing listens
-    assert chat.names("out_of_scope", "xóa thông tin của tôi") == ["utter_withdrawal_queued"]
+    desk.store = LeadStore(db.make_engine(UNREACHABLE))
+    complete_form(chat)
+    assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
+    assert len(desk.outbox.pending()) == 1
+    desk.store = database
+    assert desk.outbox.replay(database) == 1
+    (lead,) = stored(desk)
+    assert (lead["full_name"], lead["phone"], lead["conversation_id"]) == ("Lan", "0912000111", "zalo-123")
+
+
+def test_a_withdrawal_while_the_database_is_down_waits_in_the_outbox(chat, desk):
+    complete_form(chat)
+    chat.say("affirm", "đúng")
+    database = desk.store
+    desk.store = LeadStore(db.make_engine(UNREACHABLE))
+    assert chat.names("withdraw_consent", "xóa thông tin của tôi") == ["utter_withdrawal_queued"]
     assert len(desk.outbox.pending()) == 1
     desk.store = database  # the database is back
     assert stored(desk)[0]["phone"] == "0912000111", "not erased before the database is back"
@@ -182,23 +219,35 @@ def test_a_withdrawal_while_the_database_is_down_waits_in_the_outbox(chat, desk)
     assert lead["full_name"] is None and lead["phone"] is None and lead["anonymised_at"]
 
 
-def complete_form(chat, phone_entities=None):
-    """Consent, name, phone (as typed, or the entities of a hand-typed payload), province, no
-    commune, no time: the summary is on screen."""
-    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan")]:
+def complete_form(chat, name="Lan"):
+    """Consent, name, phone, province, no commune, no time: the summary is on screen."""
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", name),
+                         ("inform", "0912000111"), ("inform", "Nghệ An"), ("inform", "bỏ qua")]:
         chat.say(intent, text)
-    chat.say("inform", "0912000111" if phone_entities is None else "/inform", phone_entities)
-    for intent, text in [("inform", "Nghệ An"), ("inform", "bỏ qua"), ("inform", "bỏ qua")]:
-        chat.say(intent, text)
+    assert chat.names("inform", "bỏ qua") == ["utter_callback_summary"]
 
 
 def test_a_phone_that_cannot_be_stored_is_asked_again_before_anything_is_stored(chat, desk):
-    complete_form(chat, [{"entity": "phone", "value": "0" * 20 + "1"}])  # /inform{"phone": ...} typed by hand
-    replies = chat.say("affirm", "đúng")
-    assert [r.response for r in replies] == ["utter_invalid_value", "utter_ask_phone"]
-    assert "ví dụ 0912 345 678" in replies[0].variables["message"]
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có"), ("inform", "Lan")]:
+        chat.say(intent, text)
+    replies = chat.say("inform", "/inform", [{"entity": "phone", "value": "0" * 20 + "1"}])  # a payload typed by hand
+    assert [r["response"] for r in replies] == ["utter_invalid_value", "utter_ask_phone"]
+    assert "ví dụ 0912 345 678" in replies[0]["message"]
+    assert chat.names("inform", "0912 000 111") == ["utter_ask_province"]
     assert stored(desk) == [] and desk.outbox.pending() == [] and desk.outbox.dead_letters() == []
-    assert chat.names("inform", "0912 000 111") == ["utter_callback_summary"]
+
+
+def test_a_name_that_cannot_be_stored_is_asked_again_at_the_summary(chat, desk):
+    for intent, text in [("request_callback", "gọi lại cho tôi"), ("affirm", "có")]:
+        chat.say(intent, text)
+    chat.say("inform", "/inform", [{"entity": "person_name", "value": "Lan " * 40}])  # a payload typed by hand
+    for text in ("0912000111", "Nghệ An", "bỏ qua", "bỏ qua"):
+        chat.say("inform", text)
+    replies = chat.say("affirm", "đúng")
+    assert [r["response"] for r in replies] == ["utter_invalid_value", "utter_ask_full_name"]
+    assert replies[0]["message"].startswith("họ tên vừa nhập chưa đúng")
+    assert stored(desk) == [] and desk.outbox.pending() == [] and desk.outbox.dead_letters() == []
+    assert chat.names("inform", "Lan") == ["utter_callback_summary"]
     assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
     (lead,) = stored(desk)
     assert (lead["full_name"], lead["phone"]) == ("Lan", "0912000111")
@@ -212,20 +261,21 @@ def test_an_income_or_group_the_law_does_not_know_is_left_out_of_the_lead(chat, 
     assert (lead["phone"], lead["income"], lead["target_group"]) == ("0912000111", None, None)
 
 
-def test_a_request_that_cannot_be_stored_is_declined_politely(responses, desk):
-    chat = Chat(responses, desk, sender="x" * 300)  # longer than any conversation id the store keeps
+def test_a_request_that_cannot_be_stored_is_declined_politely(domain, desk):
+    chat = Chat(domain, sender="x" * 300)  # longer than any conversation id the store keeps
     complete_form(chat)
     (reply,) = chat.say("affirm", "đúng")
-    assert reply.response == "utter_invalid_value"
-    assert reply.variables["message"].startswith("em chưa gửi được yêu cầu gọi lại lúc này")
-    assert reply.variables["hotline"] in reply.variables["message"]
-    assert chat.slots["flow"] is None and stored(desk) == [] and desk.outbox.pending() == []
+    assert reply["response"] == "utter_invalid_value"
+    assert reply["message"].startswith("em chưa gửi được yêu cầu gọi lại lúc này")
+    assert figures_on(TODAY).values["hotline"] in reply["message"]
+    assert chat.active is None and stored(desk) == [] and desk.outbox.pending() == []
 
 
 @pytest.mark.parametrize("question", ["thông tin của tôi", "thong tin cua toi", "em đang lưu gì về tôi",
                                       "cho tôi xem dữ liệu của tôi", "em dang luu j ve minh"])
 def test_my_data_before_anything_is_stored(chat, question):
-    assert chat.names("out_of_scope", question) == ["utter_my_data_none"]
+    assert wants_my_data(question) and not wants_withdrawal(question)
+    assert chat.names("show_my_data", question) == ["utter_my_data_none"]
 
 
 def test_my_data_shows_the_citizen_everything_stored_then_nothing_once_withdrawn(chat, monkeypatch):
@@ -235,34 +285,35 @@ def test_my_data_shows_the_citizen_everything_stored_then_nothing_once_withdrawn
                          ("inform", "0912000111"), ("inform", "yen bai"), ("inform", "bỏ qua"),
                          ("inform", "sáng"), ("affirm", "đúng")]:
         chat.say(intent, text)
-    contact, request = chat.say("out_of_scope", "thông tin của tôi")
-    assert (contact.response, request.response) == ("utter_my_data", "utter_my_data_2")
-    assert contact.variables["stored_contact"] == ("• Họ tên: Lò Thị Mai\n• Số điện thoại: 0912000111\n"
-                                                   "• Tỉnh/thành phố: Lào Cai\n• Thời gian gọi: sáng")
-    lines = request.variables["stored_request"].split("\n")
+    contact, request = chat.say("show_my_data", "thông tin của tôi")
+    assert (contact["response"], request["response"]) == ("utter_my_data", "utter_my_data_2")
+    assert contact["stored_contact"] == ("• Họ tên: Lò Thị Mai\n• Số điện thoại: 0912000111\n"
+                                         "• Tỉnh/thành phố: Lào Cai\n• Thời gian gọi: sáng")
+    lines = request["stored_request"].split("\n")
     assert lines[:3] == ["• Thu nhập: 5.000.000 đồng", "• Chủ đề đã hỏi: mức đóng", "• Trạng thái: mới"]
     assert re.fullmatch(r"• Đồng ý lúc: \d\d/\d\d/\d{4} \d\d:\d\d \(nội dung phiên bản 2026-11-v2\)", lines[3])
-    chat.say("out_of_scope", "xóa thông tin của tôi")
-    (none,) = chat.say("out_of_scope", "em đang lưu gì về tôi")
-    assert none.response == "utter_my_data_none" and none.variables["conversation_days"] == "60"
+    chat.say("withdraw_consent", "xóa thông tin của tôi")
+    (none,) = chat.say("show_my_data", "em đang lưu gì về tôi")
+    assert none["response"] == "utter_my_data_none" and none["conversation_days"] == "60"
 
 
 def test_my_data_in_the_middle_of_a_request_asks_the_question_again(chat):
     chat.say("request_callback", "gọi lại cho tôi")
-    assert chat.names("out_of_scope", "thông tin của tôi") == ["utter_my_data_none", "utter_ask_consent"]
+    assert chat.names("show_my_data", "thông tin của tôi") == ["utter_my_data_none", "utter_ask_consent"]
     chat.say("affirm", "đồng ý")
-    assert chat.names("out_of_scope", "em lưu gì về tôi") == ["utter_my_data_none", "utter_ask_full_name"]
+    assert chat.names("show_my_data", "em lưu gì về tôi") == ["utter_my_data_none", "utter_ask_full_name"]
 
 
 def test_my_data_while_the_database_is_down(chat, desk):
-    desk.store = LeadStore(db.make_engine("postgresql://postgres@127.0.0.1:1/unreachable"))  # nothing listens
-    assert chat.names("out_of_scope", "thông tin của tôi") == ["utter_my_data_unavailable"]
+    desk.store = LeadStore(db.make_engine(UNREACHABLE))
+    assert chat.names("show_my_data", "thông tin của tôi") == ["utter_my_data_unavailable"]
 
 
 def test_a_withdrawal_clears_every_slot_that_held_personal_data(chat):
     for intent, text in [("ask_contribution", "thu nhập 5 triệu đóng bao nhiêu"), ("request_callback", "gọi lại cho tôi"),
                          ("affirm", "có"), ("inform", "Lò Thị Mai"), ("inform", "0912000111")]:
         chat.say(intent, text)
-    chat.say("out_of_scope", "xóa thông tin của tôi")
-    for name in ("full_name", "phone", "province", "commune", "preferred_time", "consent_at", "income", "flow"):
+    chat.say("withdraw_consent", "xóa thông tin của tôi")
+    for name in ("full_name", "phone", "province", "commune", "preferred_time", "consent_at", "income", "requested_slot"):
         assert chat.slots.get(name) is None, name
+    assert chat.active is None

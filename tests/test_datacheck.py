@@ -128,7 +128,7 @@ def test_the_command_exits_non_zero_with_each_problem_on_a_line(project, capsys)
 
 
 def test_the_projects_data_is_clean():
-    assert check_all(ROOT / "data" / "nlu", ROOT / "tests" / "nlu", ROOT / "domain.yml") == []
+    assert check_all(ROOT / "data", ROOT / "tests" / "nlu", ROOT / "domain.yml") == []
 
 
 def test_the_calculated_placeholders_are_those_the_response_tests_fill():

@@ -103,3 +103,7 @@ def test_offsets_point_at_the_text():
     text = "tôi ở Hà Giang"
     (e,) = extract(text)
     assert text[e.start:e.end] == e.text == "Hà Giang"
+
+
+def test_a_correction_of_the_name_is_not_a_name():
+    assert entities("sai tên rồi") == set() and entities("tên bị nhầm") == set()

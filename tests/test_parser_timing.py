@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from bot.dialogue import advice, callback, calculations as flows
 from bot.dialogue.advice import is_situation_question
-from bot.dialogue.callback import wants_withdrawal
+from bot.language.requests import special_request, wants_my_data, wants_withdrawal
 from bot.dialogue.calculations import deceased_in, is_cancel, withdrawal_case_in
-from bot.language import amounts, extract, phones, provinces, target_groups, text
+from bot.language import amounts, extract, phones, provinces, requests, target_groups, text
 from bot.language.amounts import find_amounts
 from bot.language.extract import extract as extract_entities
 from bot.language.phones import find_phones
@@ -74,12 +74,14 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "expand_tokens": lambda message: expand_tokens(message.split()),
     "is_cancel": is_cancel,
     "wants_withdrawal": wants_withdrawal,
+    "wants_my_data": wants_my_data,
+    "special_request": special_request,
     "is_situation_question": lambda message: is_situation_question("inform", message, {"age": 57}, date(2026, 11, 24)),
     "withdrawal_case_in": withdrawal_case_in,
     "deceased_in": deceased_in,
 }
 # Each module's own patterns, run over the message and its folded form from every position.
-MODULES: list[ModuleType] = [text, extract, amounts, phones, flows, callback, advice]
+MODULES: list[ModuleType] = [text, extract, amounts, phones, requests, flows, callback, advice]
 
 
 def patterns_of(module: ModuleType) -> list[re.Pattern[str]]:

@@ -10,7 +10,8 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.leads.store import LeadStore
 from bot.storage import db
-from bot.training.review import IGNORED, LABELLED, OUT_OF_SCOPE, Inbox, ReviewError, group_key
+from bot.dialogue.callback import FORM
+from bot.training.review import CALLBACK_FORM, IGNORED, LABELLED, OUT_OF_SCOPE, Inbox, ReviewError, group_key
 from db_fixtures import fresh_sqlite
 from staff_fixtures import PASSWORD, build_site, lead_request
 from tracker_fixtures import action, bot, slot, store_events, user
@@ -40,7 +41,10 @@ def test_only_uncertain_free_text_outside_flows_enters_the_inbox(engine):
                  slot("flow", "callback"),
                  user("Trần Văn Ba 0912 345 678", "inform", 0.4),               # a form answer: personal
                  slot("flow", None),
-                 user("gọi số 0987.654.321 hỏi được không", "inform", 0.6))
+                 user("gọi số 0987.654.321 hỏi được không", "inform", 0.6),
+                 {"event": "active_loop", "name": "callback_form"},
+                 user("Lò Văn Páo", "inform", 0.3),                              # a form's answer: personal
+                 {"event": "active_loop", "name": None})
     inbox = Inbox(engine)
     assert inbox.scan() == 3
     assert inbox.scan() == 0, "each event is read once"
@@ -124,6 +128,19 @@ def test_a_conversation_as_a_test_story(engine):
     ]
     with pytest.raises(ReviewError):
         inbox.story("nobody")
+
+
+def test_the_answers_inside_the_callback_form_keep_only_their_intent(engine):
+    name = {"entity": "person_name", "start": 0, "end": 10, "value": "Lò Văn Páo"}
+    conversation(engine, "zalo:u2", user("gọi lại cho tôi", "request_callback", 0.99),
+                 {"event": "active_loop", "name": "callback_form"},
+                 user("Lò Văn Páo", "inform", 0.9, entities=[name]), user("0912 345 678", "inform", 0.9),
+                 {"event": "active_loop", "name": None}, user("lương hưu bao nhiêu", "ask_pension", 0.99))
+    steps = yaml.safe_load(Inbox(engine).story("zalo:u2"))["stories"][0]["steps"]
+    users = [s for s in steps if "intent" in s]
+    assert users == [{"user": "gọi lại cho tôi", "intent": "request_callback"}, {"intent": "inform"},
+                     {"intent": "inform"}, {"user": "lương hưu bao nhiêu", "intent": "ask_pension"}]
+    assert CALLBACK_FORM == FORM
 
 
 def test_the_trainers_inbox_page(tmp_path):

@@ -152,12 +152,17 @@ class HttpSession:
 
 
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
-    """Pieces of at most `limit` characters, cut at a paragraph, a line, a sentence or a space."""
+    """One message per paragraph (an answer's paragraphs are each one phone screen), each cut into
+    pieces of at most `limit` characters at a line, a sentence or a space."""
+    return [piece for paragraph in text.strip().split("\n\n") for piece in _pieces(paragraph, limit)]
+
+
+def _pieces(text: str, limit: int) -> list[str]:
     text = text.strip()
     pieces = []
     while len(text) > limit:
         # the first kind of boundary found in the second half of the window, else a hard cut
-        cuts = (text.rfind(sep, limit // 2, limit) for sep in ("\n\n", "\n", ". ", " "))
+        cuts = (text.rfind(sep, limit // 2, limit) for sep in ("\n", ". ", " "))
         cut = next((c + 1 for c in cuts if c >= 0), limit)
         pieces.append(text[:cut].strip())
         text = text[cut:].strip()

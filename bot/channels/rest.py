@@ -14,7 +14,7 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.channels.common import ButtonMemory
+from bot.channels.common import ButtonMemory, split_text
 from bot.storage import db
 
 MAX_SENDER_CHARS = 255  # the tracker store's column
@@ -62,4 +62,10 @@ class _Offering(OutputChannel):
         buttons = message.get("buttons") or message.get("quick_replies")
         if buttons:
             await asyncio.to_thread(self.memory.offer, recipient_id, buttons)
+            # one message per paragraph, as Rasa's collector does for a text without buttons; the
+            # buttons under the last one
+            *first, last = split_text(message.get("text") or "") or [""]
+            for paragraph in first:
+                await self.collector.send_response(recipient_id, {"text": paragraph})
+            message = {**message, "text": last}
         await self.collector.send_response(recipient_id, message)

@@ -1,10 +1,10 @@
-"""The callback request: consent first, then name, phone, province, commune and a time to call,
-a summary to confirm or correct, and the lead recorded for the provincial BHXH office. "hủy"
-abandons it (nothing stored); "xóa thông tin của tôi" withdraws consent and erases the conversation
-at any time; "thông tin của tôi" shows what is stored (bot/privacy/).
+"""The callback request as the Rasa form `callback_form` asks it (actions/callback.py): consent
+first, then name, phone, province, commune and a time to call (the last two may be skipped), then a
+summary to confirm or correct; the lead is recorded for the provincial BHXH office. "thôi" abandons
+it (nothing stored); "xóa thông tin của tôi" withdraws consent and erases the conversation at any
+time; "thông tin của tôi" shows what is stored (actions/privacy.py).
 
-State lives in Rasa slots (flow = "callback", the fields below, consent_at); pure Python apart from
-the LeadDesk it is given, which stores."""
+Pure Python apart from the LeadDesk it is given, which stores."""
 from __future__ import annotations
 
 import hashlib
@@ -15,26 +15,31 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
-from bot.dialogue import scenarios
-from bot.policy.clock import VIETNAM
-from bot.dialogue.calculations import CALLBACK, FACTS, FLOW_SLOT, FLOW_STATE, Reply, Step, ask_which_province, is_cancel
-from bot.policy.formatting import money
-from bot.leads.checks import InvalidLead, LeadRequest, check
-from bot.privacy.retention import Retention
-from bot.privacy.stored import StoredLead
+from bot.dialogue.calculations import ask_which_province
+from bot.dialogue.replies import Reply, Step
+from bot.language.phones import normalise_phone
 from bot.language.provinces import province_by_name, resolve_province
+from bot.language.requests import EMPTY, SHOW_MY_DATA, STOP, TOO_LONG, WITHDRAW_CONSENT, special_request
 from bot.language.target_groups import groups
 from bot.language.text import fold
+from bot.leads.checks import InvalidLead, LeadRequest, check
+from bot.policy.clock import VIETNAM
+from bot.policy.formatting import money
+from bot.privacy.retention import Retention
+from bot.privacy.stored import StoredLead
 
+FORM = "callback_form"
 # The consent text: what is stored, why, who sees it, for how long, then the rights and the question.
 CONSENT_NOTICE, CONSENT_RESPONSE = "utter_consent_notice", "utter_ask_consent"
 # Bump when the consent text in domain.yml changes: each consent record names the version shown.
 CONSENT_VERSION = "2026-11-v2"
+CONSENT, CONFIRMED = "consent_at", "callback_confirmed"
 FIELDS = ("full_name", "phone", "province", "commune", "preferred_time")
-OPTIONAL = ("commune", "preferred_time")
-SLOTS = ("consent_at", *FIELDS)
+REQUIRED = (CONSENT, *FIELDS, CONFIRMED)  # the form's slots, asked in this order
+# What belongs to one request and is forgotten when it ends; name, phone and province stay (the
+# user said them of themselves: a later request does not ask them again).
+REQUEST_SLOTS = (CONSENT, "commune", "preferred_time", CONFIRMED)
 SKIPPED = ""  # an optional field the user chose not to give
-SLOT_OF_ENTITY = {"person_name": "full_name", "phone": "phone", "province": "province"}
 LABELS = {"full_name": "Họ tên", "phone": "Số điện thoại", "province": "Tỉnh/thành phố",
           "commune": "Xã/phường", "preferred_time": "Thời gian gọi"}
 TOPICS = {
@@ -47,18 +52,6 @@ TOPICS = {
 _YES = re.compile(r"^\W*(?:co|dong y|ok|oke|duoc|vang|u|uh|yes|dung|dung roi|chinh xac|gui|gui di|xac nhan)\b")
 _NO = re.compile(r"^\W*(?:khong|ko|khong dong y|thoi|no)\b")
 _SKIP = re.compile(r"^\W*(?:khong|ko|bo qua|khong can|luc nao cung duoc|sao cung duoc|gio nao cung duoc)\W*$")
-_WITHDRAW = re.compile(
-    r"\b(?:xoa|huy)\s+(?:het\s+)?(?:thong tin|du lieu|so dien thoai|sdt)\b"
-    r"|\bkhong\s+muon\s+(?:duoc\s+|bi\s+)?(?:goi|lien lac)"
-    r"|\b(?:rut lai|thu hoi)\s+(?:su\s+)?dong y\b|\bdung\s+goi\b"
-)
-# "thông tin của tôi" alone, or asking what is stored or to see one's data ("em đang lưu gì về tôi",
-# "cho tôi xem dữ liệu của tôi"); never a correction ("sửa thông tin") nor a question about the scheme.
-_MY_DATA = re.compile(
-    r"^\W*(?:(?:cho\s+(?:toi|em|minh)\s+)?xem\s+)?(?:thong tin|du lieu)\s+(?:ca nhan\s+)?(?:cua\s+)?(?:toi|minh)\W*$"
-    r"|\b(?:luu|giu)\s+(?:nhung\s+)?(?:(?:thong tin|du lieu)\s+)?(?:gi|j|nao)\s+(?:ve|cua)\s+(?:toi|minh)\b"
-    r"|\bxem\s+(?:lai\s+)?(?:thong tin|du lieu)\s+(?:ca nhan\s+)?(?:cua\s+)?(?:toi|minh)\b"
-)
 _CORRECT = re.compile(r"\b(?:sua|doi|nham|sai)\b")
 _FIELD_WORDS = [("phone", r"\b(?:so|sdt|dien thoai)\b"), ("full_name", r"\bten\b"),
                 ("commune", r"\b(?:xa|phuong)\b"), ("province", r"\b(?:tinh|thanh pho)\b"),
@@ -72,6 +65,12 @@ NOT_RECORDED = ("em chưa gửi được yêu cầu gọi lại lúc này. Anh/c
                 "hoặc gọi tổng đài {hotline} ạ.")
 PHONE_HELP = ("số điện thoại này chưa đúng. Anh/chị nhập số di động 10 số bắt đầu bằng 03, 05, 07, 08 "
               "hoặc 09 (ví dụ 0912 345 678), hoặc số cố định bắt đầu bằng 02.")
+# A message is an answer when it is short or classified as one of these; a longer question is a new
+# question, which the form leaves to the rules (they answer it, then the form asks again).
+_NOT_A_NEW_QUESTION = {None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"}
+SHORT_ANSWER_WORDS = 4
+# Messages the rules handle whatever the form asked (bot/nlu/special.py sets these intents).
+SPECIAL_INTENTS = {STOP, WITHDRAW_CONSENT, SHOW_MY_DATA, EMPTY, TOO_LONG}
 # A bare name is read as a name only when the message was not classified as a question, or when it
 # starts with a common family name ("Nguyễn Văn An" may look like a question to the classifier).
 ANSWER_INTENTS = {None, "inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "greet"}
@@ -93,49 +92,254 @@ class Conversation:
     intents: list[str] = field(default_factory=list)  # the user's intents so far, oldest first
 
 
+@dataclass(frozen=True)
+class Message:
+    intent: str | None
+    text: str
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+
 def consent_sha256(responses: Mapping[str, list[dict[str, Any]]]) -> str:
     text = "\n".join(responses[name][0]["text"] for name in (CONSENT_NOTICE, CONSENT_RESPONSE))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def wants_withdrawal(text: str) -> bool:
-    return bool(_WITHDRAW.search(fold(text)))
+# --- the form: what a message answers, and the questions --------------------------------------
+
+def start(known: Mapping[str, Any], candidates: Mapping[str, Any]) -> dict[str, Any]:
+    """The slots to set when the form starts: a new request (consent asked again, commune and
+    time forgotten), and what the user already said of themselves kept when it can be used."""
+    slots = {name: None for name in REQUEST_SLOTS if known.get(name) is not None}
+    for name, value in candidates.items():
+        if name in ("full_name", "phone", "province"):
+            slots[name] = _valid(name, value)[0]
+    return slots
 
 
-def withdraw(conversation: Conversation, desk: LeadDesk) -> Step:
-    """Erase what the conversation stored; the slots too, so that nothing Rasa saves after this
-    turn holds what was erased."""
-    cleared = {name: None for name in (*SLOTS, *FACTS, *scenarios.SLOTS, *FLOW_STATE)}
-    withdrawn = desk.withdraw(conversation.id)
-    if withdrawn is None:
-        return Step([Reply("utter_withdrawal_queued")], cleared)
-    if withdrawn:
-        return Step([Reply("utter_consent_withdrawn")], cleared)
-    return Step([Reply("utter_nothing_to_withdraw")], cleared)
-
-
-def wants_my_data(text: str) -> bool:
-    return bool(_MY_DATA.search(fold(text)))
-
-
-def my_data(conversation: Conversation, desk: LeadDesk, known: Mapping[str, Any], figures: dict[str, str]) -> Step:
-    """What is stored about this conversation, in the chat: the citizen owns it, so nothing is
-    masked. A callback request in progress is asked for again afterwards."""
-    stored = desk.stored_about(conversation.id)
-    variables = {**figures, **Retention.from_env().figures()}
-    if stored is None:
-        replies = [Reply("utter_my_data_unavailable", variables)]
-    elif not stored:
-        replies = [Reply("utter_my_data_none", variables)]
+def read(requested: str | None, message: Message, candidates: Mapping[str, Any], known: Mapping[str, Any],
+         consent_sha: str = "", conversation: Conversation | None = None, now: datetime | None = None) -> Step | None:
+    """The slots an answer to the question `requested` sets (None asks a field again) and what to
+    say first; None when the message is not an answer (a new question, "thôi", "thông tin của
+    tôi"...): the rules answer it, then the form asks its question again. `candidates` are the
+    slots Rasa filled from this message's entities; `known` all the slots, candidates included."""
+    if _not_an_answer(message):
+        return None
+    if message.intent == "request_callback" and requested:
+        return Step([], {requested: None})  # asked for again while it is in progress: the question again
+    slots: dict[str, Any] = {}
+    replies: list[Reply] = []
+    for name, value in candidates.items():
+        slots[name], problem = _valid(name, value)
+        replies += [problem] if problem else []
+    if requested == CONSENT:
+        step = _consent(message, now)
+    elif requested == CONFIRMED:
+        step = _confirmation(message, slots, {**known, **slots}, consent_sha, conversation)
+    elif requested in FIELDS:
+        step = _field(requested, message, slots, bool(replies))
     else:
-        replies = [reply for lead in stored for reply in (
-            Reply("utter_my_data", {**variables, "stored_contact": _lines(_contact(lead))}),
-            Reply("utter_my_data_2", {**variables, "stored_request": _lines(_request(lead))}))]
-    if known.get(FLOW_SLOT) == CALLBACK:
-        state = {name: known.get(name) for name in SLOTS}
-        replies.append(Reply(CONSENT_RESPONSE, variables) if not state["consent_at"]
-                       else _ask_next(state, {}, figures, []).replies[0])
-    return Step(replies)
+        step = Step([])
+    return Step(replies + step.replies, {**slots, **step.slots})
+
+
+def is_new_question(message: Message) -> bool:
+    """A longer message classified as a question, or the payload of a question's button."""
+    return message.intent not in _NOT_A_NEW_QUESTION | {"request_callback"} and (
+        len(message.text.split()) > SHORT_ANSWER_WORDS or message.text.startswith("/"))
+
+
+def _not_an_answer(message: Message) -> bool:
+    return message.intent in SPECIAL_INTENTS or bool(special_request(message.text)) or is_new_question(message)
+
+
+def _consent(message: Message, now: datetime | None) -> Step:
+    folded = fold(message.text)
+    if message.intent == "affirm" or _YES.match(folded):
+        return Step([], {CONSENT: (now or datetime.now(timezone.utc)).isoformat()})
+    if message.intent == "deny" or _NO.match(folded):
+        return Step([], {CONSENT: None, "requested_slot": None})  # the form ends: nothing is recorded
+    return Step([Reply("utter_flow_not_understood")], {CONSENT: None})
+
+
+def _confirmation(message: Message, slots: dict[str, Any], state: Mapping[str, Any], consent_sha: str,
+                  conversation: Conversation | None) -> Step:
+    """A yes confirms (once the typed fields pass the lead's checks), a correction asks that field
+    again; a new value (in `slots`) replaces the old one and the summary is shown again."""
+    folded = fold(message.text)
+    to_correct = _field_to_correct(folded, message.entities)
+    if to_correct and to_correct not in slots:
+        return Step([], {to_correct: None})
+    if slots:
+        return Step([])
+    if message.intent == "affirm" or _YES.match(folded):
+        typed = _typed_field_refused(state, consent_sha, conversation or Conversation("", "rest"))
+        if typed:
+            return Step([_refused(typed)], {typed: None})
+        return Step([], {CONFIRMED: True})
+    return Step([Reply("utter_flow_not_understood")], {CONFIRMED: None})
+
+
+def _field(requested: str, message: Message, slots: Mapping[str, Any], had_problem: bool) -> Step:
+    """The answer to a field's question: from this message's entities (already in `slots`) or
+    its text. A province the user must choose among, or a problem already explained, is asked
+    again without more ado."""
+    if requested in slots:
+        if slots[requested] is None and not had_problem and requested != "province":
+            return Step([Reply("utter_flow_not_understood")], {})
+        return Step([])
+    value, problem = _read(requested, message)
+    if problem:
+        return Step([problem], {requested: None})
+    if value is None:
+        return Step([Reply("utter_flow_not_understood")], {requested: None})
+    return Step([], {requested: value})
+
+
+def _valid(name: str, value: Any) -> tuple[Any, Reply | None]:
+    """A slot Rasa filled from an entity, as the request keeps it, or None and why."""
+    if value is None:
+        return None, None
+    if name == "phone":
+        phone = normalise_phone(str(value))
+        return (phone, None) if phone else (None, Reply("utter_invalid_value", {"message": PHONE_HELP}))
+    if name == "province":
+        match = resolve_province(str(value))
+        return (match.province.name, None) if match and match.province else (None, None)
+    if name == "full_name":
+        return " ".join(str(value).split()) or None, None
+    return value, None
+
+
+def _read(asked: str, message: Message) -> tuple[Any, Reply | None]:
+    """The answer to `asked` read from the text (its entities went through `_valid`): (value, None),
+    (None, a reply explaining the problem) or (None, None) when nothing was read."""
+    text, intent = message.text, message.intent
+    if asked == "full_name":
+        name = text.strip(" .,!")
+        place = resolve_province(name)
+        if place and place.end - place.start == len(name):
+            return None, None  # a province ("ha tay"), not a name
+        plausible = intent in ANSWER_INTENTS or fold(name).split(" ", 1)[0] in _SURNAMES
+        if plausible and 2 <= len(name) <= 60 and _NAME.match(name):
+            return " ".join(w[:1].upper() + w[1:] for w in name.split()), None
+        return None, None
+    if asked == "phone":
+        return None, Reply("utter_invalid_value", {"message": PHONE_HELP}) if re.search(r"\d", text) else None
+    if asked == "province":
+        return None, None  # a province is read from its entity
+    if _SKIP.match(fold(text)):
+        return SKIPPED, None
+    return " ".join(text.split())[:MAX_FREE_TEXT], None  # one line: the lead refuses control characters
+
+
+def _field_to_correct(folded: str, entities: list[dict[str, Any]]) -> str | None:
+    for e in entities:
+        if e.get("entity") == "field" and e.get("value") in FIELDS:
+            return str(e["value"])
+    if _CORRECT.search(folded):
+        return next((name for name, words in _FIELD_WORDS if re.search(words, folded)), None)
+    return None
+
+
+def province_question(message: Message | None) -> Reply:
+    """Which province, with one button per province when the user named an ambiguous one ("ĐN")."""
+    said = next((str(e.get("value")) for e in (message.entities if message else []) if e.get("entity") == "province"), None)
+    match = resolve_province(said) if said else None
+    if match and match.province is None:
+        return ask_which_province(match, {})
+    return Reply("utter_ask_province")
+
+
+def consent_question(asked_before: bool) -> list[Reply]:
+    """The notice and the question; the question alone when asked again."""
+    variables = Retention.from_env().figures()
+    question = Reply(CONSENT_RESPONSE, variables)
+    return [question] if asked_before else [Reply(CONSENT_NOTICE, variables), question]
+
+
+def summary(state: Mapping[str, Any]) -> Reply:
+    return Reply("utter_callback_summary", {"summary": _lines([(LABELS[name], state.get(name)) for name in FIELDS])})
+
+
+# --- the request recorded ---------------------------------------------------------------------
+
+def submit(state: Mapping[str, Any], conversation: Conversation, consent_sha: str, desk: LeadDesk,
+           hotline: str) -> Step:
+    """The form ended: record a confirmed request, or say that nothing was stored (consent
+    refused). Either way the request's own slots are forgotten."""
+    cleared = {name: None for name in REQUEST_SLOTS}
+    if not (state.get(CONFIRMED) and state.get(CONSENT)):
+        return Step([Reply("utter_no_consent")], cleared)
+    request = _without_unlawful_context(lead_request(state, conversation, consent_sha))
+    try:
+        desk.record(request)  # stored now, or durably queued: recorded either way
+    except InvalidLead:
+        return Step([Reply("utter_invalid_value", {"message": NOT_RECORDED.format(hotline=hotline)})], cleared)
+    return Step([Reply("utter_callback_recorded", {"office": request.office})], cleared)
+
+
+def lead_request(state: Mapping[str, Any], conversation: Conversation, consent_sha: str) -> LeadRequest:
+    province = province_by_name(str(state.get("province")))
+    topics = list(dict.fromkeys(TOPICS[i] for i in conversation.intents if i in TOPICS))
+    income = state.get("income")
+    return LeadRequest(
+        submission_id=uuid.uuid4().hex,
+        full_name=str(state.get("full_name") or ""), phone=str(state.get("phone") or ""),
+        province=province.name if province else str(state.get("province") or ""),
+        office=province.office if province else "",
+        commune=state.get("commune") or None, preferred_time=state.get("preferred_time") or None,
+        channel=conversation.channel, conversation_id=conversation.id,
+        consent_version=CONSENT_VERSION, consent_sha256=consent_sha,
+        consent_given_at=str(state.get(CONSENT)),
+        income=int(income) if isinstance(income, (int, float)) and math.isfinite(income) and income else None,
+        target_group=state.get("target_group"), interests=topics,
+    )
+
+
+def _typed_field_refused(state: Mapping[str, Any], consent_sha: str, conversation: Conversation) -> str | None:
+    """The first field the citizen typed that the lead's checks refuse, if any."""
+    try:
+        check(lead_request(state, conversation, consent_sha))
+    except InvalidLead as error:
+        return next((name for name in FIELDS if name in error.problems), None)
+    return None
+
+
+def _refused(typed: str) -> Reply:
+    message = PHONE_HELP if typed == "phone" else f"{LABELS[typed].lower()} vừa nhập chưa đúng, anh/chị nhập lại giúp em ạ."
+    return Reply("utter_invalid_value", {"message": message})
+
+
+def _without_unlawful_context(request: LeadRequest) -> LeadRequest:
+    try:
+        check(request)
+    except InvalidLead as error:
+        return replace(request, **{name: None for name in CONTEXT if name in error.problems})
+    return request
+
+
+# --- the citizen's rights: what is stored, and its erasure -------------------------------------
+
+def withdraw(conversation_id: str, desk: LeadDesk) -> Reply:
+    """Erase what the conversation stored (the caller clears the slots too, so that nothing Rasa
+    saves after this turn holds what was erased)."""
+    withdrawn = desk.withdraw(conversation_id)
+    if withdrawn is None:
+        return Reply("utter_withdrawal_queued")
+    return Reply("utter_consent_withdrawn" if withdrawn else "utter_nothing_to_withdraw")
+
+
+def my_data(conversation_id: str, desk: LeadDesk) -> list[Reply]:
+    """What is stored about this conversation, in the chat: the citizen owns it, so nothing is masked."""
+    stored = desk.stored_about(conversation_id)
+    variables = Retention.from_env().figures()
+    if stored is None:
+        return [Reply("utter_my_data_unavailable", variables)]
+    if not stored:
+        return [Reply("utter_my_data_none", variables)]
+    return [reply for lead in stored for reply in (
+        Reply("utter_my_data", {**variables, "stored_contact": _lines(_contact(lead))}),
+        Reply("utter_my_data_2", {**variables, "stored_request": _lines(_request(lead))}))]
 
 
 def _contact(lead: StoredLead) -> list[tuple[str, str | None]]:
@@ -153,156 +357,3 @@ def _request(lead: StoredLead) -> list[tuple[str, str | None]]:
 
 def _lines(pairs: list[tuple[str, str | None]]) -> str:
     return "\n".join(f"• {label}: {value}" for label, value in pairs if value)
-
-
-def start(figures: dict[str, str]) -> Step:
-    variables = {**figures, **Retention.from_env().figures()}
-    return Step([Reply(CONSENT_NOTICE, variables), Reply(CONSENT_RESPONSE, variables)],
-                {FLOW_SLOT: CALLBACK, "consent_at": None})
-
-
-def next_step(intent: str | None, text: str, entities: list[dict[str, Any]], known: Mapping[str, Any],
-              figures: dict[str, str], conversation: Conversation, responses: Mapping[str, Any],
-              desk: LeadDesk, now: datetime | None = None) -> Step:
-    """The reply to a message while the callback request is in progress."""
-    folded = fold(text)
-    if is_cancel(text):
-        return Step([Reply("utter_callback_cancelled", figures)], {FLOW_SLOT: None, "consent_at": None})
-    state = {name: known.get(name) for name in SLOTS}
-    slots: dict[str, Any] = {}
-    if not state["consent_at"]:
-        if intent == "affirm" or _YES.match(folded):
-            at = (now or datetime.now(timezone.utc)).isoformat()
-            state["consent_at"] = slots["consent_at"] = at
-        elif intent == "deny" or _NO.match(folded):
-            return Step([Reply("utter_no_consent", figures)], {FLOW_SLOT: None})
-        else:
-            return Step([Reply("utter_flow_not_understood", figures), Reply(CONSENT_RESPONSE, figures)])
-        return _ask_next(state, slots, figures, [])
-    # Rasa has already put this message's entities into the slots: the question it answers is
-    # the first one missing without them.
-    said_now = {SLOT_OF_ENTITY[e["entity"]] for e in entities if e.get("entity") in SLOT_OF_ENTITY}
-    asked = _missing({**state, **{name: None for name in said_now}})
-    if asked is None:  # the summary was shown: a yes records, a correction asks that field again
-        to_correct = _field_to_correct(folded, entities)
-        if to_correct:
-            slots[to_correct] = state[to_correct] = None
-            return _ask_next(state, slots, figures, [])
-        if intent == "affirm" or _YES.match(folded):
-            return _record(state, figures, conversation, responses, desk, known)
-        return Step([Reply("utter_flow_not_understood", figures), _summary(state, figures)])
-    value, problem = _read(asked, intent, text, folded, entities)
-    if problem:
-        return Step([problem, _question(asked, figures)] if problem.response != "utter_ask_which_province" else [problem])
-    if value is None:
-        return Step([Reply("utter_flow_not_understood", figures), _question(asked, figures)])
-    state[asked] = slots[asked] = value
-    return _ask_next(state, slots, figures, [])
-
-
-def _missing(state: Mapping[str, Any]) -> str | None:
-    return next((name for name in FIELDS if state.get(name) is None or (
-        name == "province" and state[name] is not None and province_by_name(str(state[name])) is None)), None)
-
-
-def _ask_next(state: Mapping[str, Any], slots: dict[str, Any], figures: dict[str, str], replies: list[Reply]) -> Step:
-    asked = _missing(state)
-    if asked is None:
-        return Step(replies + [_summary(state, figures)], slots)
-    return Step(replies + [_question(asked, figures)], slots)
-
-
-def _question(asked: str, figures: dict[str, str]) -> Reply:
-    return Reply(f"utter_ask_{asked}", figures)
-
-
-def _summary(state: Mapping[str, Any], figures: dict[str, str]) -> Reply:
-    summary = _lines([(LABELS[name], state.get(name)) for name in FIELDS])
-    return Reply("utter_callback_summary", {**figures, "summary": summary})
-
-
-def _read(asked: str, intent: str | None, text: str, folded: str,
-          entities: list[dict[str, Any]]) -> tuple[Any, Reply | None]:
-    """(value, None), (None, a reply explaining the problem) or (None, None) when nothing was read."""
-    said = {e.get("entity"): e.get("value") for e in reversed(entities)}
-    if asked == "full_name":
-        if said.get("person_name"):
-            return said["person_name"], None
-        name = text.strip(" .,!")
-        place = resolve_province(name)
-        if place and place.end - place.start == len(name):
-            return None, None  # a province ("ha tay"), not a name
-        plausible = intent in ANSWER_INTENTS or fold(name).split(" ", 1)[0] in _SURNAMES
-        if plausible and 2 <= len(name) <= 60 and _NAME.match(name):
-            return " ".join(w[:1].upper() + w[1:] for w in name.split()), None
-        return None, None
-    if asked == "phone":
-        if said.get("phone"):
-            return said["phone"], None
-        if re.search(r"\d", text):
-            return None, Reply("utter_invalid_value", {"message": PHONE_HELP})
-        return None, None
-    if asked == "province":
-        match = resolve_province(str(said.get("province") or text))
-        if match is None:
-            return None, None
-        if match.province is None:
-            return None, ask_which_province(match, {})
-        return match.province.name, None
-    if _SKIP.match(folded):
-        return SKIPPED, None
-    return " ".join(text.split())[:MAX_FREE_TEXT], None  # one line: the lead refuses control characters
-
-
-def _field_to_correct(folded: str, entities: list[dict[str, Any]]) -> str | None:
-    for e in entities:
-        if e.get("entity") == "field" and e.get("value") in FIELDS:
-            return str(e["value"])
-    if _CORRECT.search(folded):
-        return next((name for name, words in _FIELD_WORDS if re.search(words, folded)), None)
-    return None
-
-
-def _record(state: Mapping[str, Any], figures: dict[str, str], conversation: Conversation,
-            responses: Mapping[str, Any], desk: LeadDesk, known: Mapping[str, Any]) -> Step:
-    province = province_by_name(str(state["province"]))
-    assert province is not None  # _missing guarantees it
-    topics = list(dict.fromkeys(TOPICS[i] for i in conversation.intents if i in TOPICS))
-    income = known.get("income")
-    request = _without_unlawful_context(LeadRequest(
-        submission_id=uuid.uuid4().hex,
-        full_name=str(state["full_name"]), phone=str(state["phone"]),
-        province=province.name, office=province.office,
-        commune=state["commune"] or None, preferred_time=state["preferred_time"] or None,
-        channel=conversation.channel, conversation_id=conversation.id,
-        consent_version=CONSENT_VERSION, consent_sha256=consent_sha256(responses),
-        consent_given_at=str(state["consent_at"]),
-        income=int(income) if isinstance(income, (int, float)) and math.isfinite(income) and income else None,
-        target_group=known.get("target_group"), interests=topics,
-    ))
-    try:
-        desk.record(request)  # stored now, or durably queued: recorded either way
-    except InvalidLead as error:
-        return _not_recorded(error, figures)
-    cleared = {name: None for name in ("consent_at", "commune", "preferred_time")} | {FLOW_SLOT: None}
-    return Step([Reply("utter_callback_recorded", {**figures, "office": province.office})], cleared)
-
-
-def _without_unlawful_context(request: LeadRequest) -> LeadRequest:
-    try:
-        check(request)
-    except InvalidLead as error:
-        return replace(request, **{name: None for name in CONTEXT if name in error.problems})
-    return request
-
-
-def _not_recorded(error: InvalidLead, figures: dict[str, str]) -> Step:
-    """A field the citizen typed that cannot be stored is asked again; anything else is our
-    problem: say so politely and end the request (nothing was stored)."""
-    typed = next((name for name in FIELDS if name in error.problems), None)
-    if typed:
-        message = PHONE_HELP if typed == "phone" else f"{LABELS[typed].lower()} vừa nhập chưa đúng, anh/chị nhập lại giúp em ạ."
-        return Step([Reply("utter_invalid_value", {**figures, "message": message}), _question(typed, figures)],
-                    {typed: None})
-    return Step([Reply("utter_invalid_value", {**figures, "message": NOT_RECORDED.format(hotline=figures["hotline"])})],
-                {FLOW_SLOT: None, "consent_at": None})

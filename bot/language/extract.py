@@ -66,6 +66,7 @@ _NAME_STOP = {
     "o", "que", "sdt", "so", "sinh", "tuoi", "dien", "thoai", "lam", "nha", "dang",
     "muon", "can", "hoi", "thu", "nhap", "va", "con", "nhe", "a", "day", "nguoi", "dan", "tinh",
     "tp", "thanh", "xa", "phuong", "khong", "ko", "co", "da", "duoc", "dc", "toi", "em", "minh",
+    "roi", "sai", "sua", "bi", "nham",  # a correction: "sai tên rồi", "tên bị nhầm"
 }
 # "tôi là nông dân" is an occupation, not a name: only capitalised words count after "tôi là".
 _NOT_NAMES = {"nong", "nguoi", "sinh", "hoc", "cong", "tieu", "ho", "dan", "lao", "tho", "ba", "me"}

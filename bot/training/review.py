@@ -28,6 +28,8 @@ from bot.language.text import expand_tokens, fold
 from bot.leads.models import Consent, Lead
 from bot.storage.db import ROOT
 from bot.storage.orm import Base, UtcDateTime, now
+
+CALLBACK_FORM = "callback_form"  # bot.dialogue.callback.FORM (which imports bot.privacy, which imports this module)
 from bot.training.datacheck import load_examples
 
 REVIEW_BELOW = 0.7
@@ -241,7 +243,7 @@ class Inbox:
                 if type_name == "action" and event.get("name") not in _SKIPPED_ACTIONS:
                     steps.append({"action": event["name"]})
                 elif type_name == "user":
-                    personal = _flow_at(connection, conversation_id, event_id) == CALLBACK
+                    personal = _flow_at(connection, conversation_id, event_id) in (CALLBACK, CALLBACK_FORM)
                     steps.append(_user_step(event, labels.get(event_id), personal))
         if not any("action" in s for s in steps):
             raise ReviewError("Không tìm thấy cuộc trò chuyện này.")
@@ -267,15 +269,19 @@ def _in_a_flow(connection: Connection, sender_id: str, event_id: int) -> bool:
 
 
 def _flow_at(connection: Connection, sender_id: str, event_id: int) -> str | None:
-    """The flow under way (a calculation, or CALLBACK) when this event came, or None."""
-    slots = connection.execute(
-        select(_EVENTS.c.data).where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name == "slot",
-                                     _EVENTS.c.id < event_id).order_by(_EVENTS.c.id.desc())
-    ).scalars()
-    for data in slots:
-        slot = json.loads(data or "{}")
-        if slot.get("name") == FLOW_SLOT:
-            return slot.get("value")
+    """The form (Rasa's active loop, e.g. CALLBACK_FORM) or the flow (the older `flow` slot: a
+    calculation, or CALLBACK) under way when this event came, or None."""
+    rows = connection.execute(
+        select(_EVENTS.c.type_name, _EVENTS.c.data)
+        .where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name.in_(("slot", "active_loop")),
+               _EVENTS.c.id < event_id).order_by(_EVENTS.c.id.desc())
+    ).all()
+    for type_name, data in rows:
+        event = json.loads(data or "{}")
+        if type_name == "active_loop":
+            return event.get("name")
+        if event.get("name") == FLOW_SLOT:
+            return event.get("value")
     return None
 
 

@@ -3,23 +3,24 @@ officer_form, and the session start that keeps a conversation an officer holds p
 decides."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import desk, utter
 from bot.handoff.hours import OfficeHours
-from bot.handoff.offer import offer_officer
+from bot.dialogue.replies import Reply
+from bot.handoff.offer import CLOSED, Offer, offer_officer
 from bot.handoff.queue import HandoffQueue
 from bot.language.provinces import province_by_name, resolve_province
 from bot.staff.accounts import Accounts
 from bot.storage.orm import now
 
-
-def _queue() -> HandoffQueue:
-    return HandoffQueue(desk().store.engine)
+log = logging.getLogger(__name__)
 
 
 class ActionOfferOfficer(Action):
@@ -32,8 +33,12 @@ class ActionOfferOfficer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
                   ) -> List[Dict[Text, Any]]:
         engine = desk().store.engine
-        offer = offer_officer(tracker.sender_id, tracker.get_latest_input_channel(), tracker.get_slot("province"),
-                              now(), HandoffQueue(engine), OfficeHours.load(), Accounts(engine).has_office_staff)
+        try:
+            offer = offer_officer(tracker.sender_id, tracker.get_latest_input_channel(), tracker.get_slot("province"),
+                                  now(), HandoffQueue(engine), OfficeHours.load(), Accounts(engine).has_office_staff)
+        except SQLAlchemyError:  # the callback request keeps the citizen's request in the outbox meanwhile
+            log.exception("the handoff queue is unreachable")
+            offer = Offer(CLOSED, [Reply("utter_officer_unavailable")])
         utter(dispatcher, offer.replies)
         return [SlotSet("officer_offer", offer.outcome)]
 
@@ -68,6 +73,11 @@ class ActionSessionStart(Action):
         events: List[Dict[Text, Any]] = [SessionStarted()]
         if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
             events += [SlotSet(e["name"], e.get("value")) for e in tracker.applied_events() if e.get("event") == "slot"]
-        if _queue().held(tracker.sender_id):
+        try:
+            held = HandoffQueue(desk().store.engine).held(tracker.sender_id)
+        except SQLAlchemyError:  # no database: nobody can have taken it over from the staff pages either
+            log.exception("the handoff queue is unreachable")
+            held = False
+        if held:
             events.append(ConversationPaused())
         return [*events, ActionExecuted("action_listen")]

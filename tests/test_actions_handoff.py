@@ -138,3 +138,14 @@ def test_a_new_session_stays_paused_while_an_officer_holds_the_conversation(desk
     held = run(ActionSessionStart(), tracker(events=earlier, sender="zalo:u6"), domain)
     assert [e["event"] for e in held.events] == ["session_started", "slot", "slot", "pause", "action"]
     assert held.events[-1]["name"] == "action_listen"
+
+
+def test_without_a_usable_database_the_callback_request_takes_over_and_sessions_still_start(tmp_path, monkeypatch, domain):
+    broken = Desk(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'no.db'}", tmp_path / "outbox")
+    broken.store.engine.dispose()
+    monkeypatch.setattr(actions.common, "_desk", broken)
+    monkeypatch.setenv("BOT_OFFICE_HOURS", "always")
+    offered = offer(domain, "Nghệ An")
+    assert offered.slots() == {"officer_offer": "closed"} and offered.responses == ["utter_officer_unavailable"]
+    started = run(ActionSessionStart(), tracker(sender="zalo:u7"), domain)
+    assert [e["event"] for e in started.events] == ["session_started", "action"]

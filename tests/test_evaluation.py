@@ -60,3 +60,13 @@ def test_the_confusion_matrix_is_an_image(tmp_path):
     evaluation = read_evaluation("as written", rasa_output(tmp_path / "out"))
     plot_confusion(evaluation, tmp_path / "confusion.png")
     assert (tmp_path / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_fallback_rate_is_read_from_the_confidences_under_the_configured_threshold(tmp_path):
+    from bot.training.evaluation import fallback_rate, fallback_threshold
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: DIETClassifier\n  - name: FallbackClassifier\n    threshold: 0.4\n")
+    assert fallback_threshold(config) == 0.4
+    out = rasa_output(tmp_path / "out")  # every prediction at confidence 0.6
+    assert fallback_rate(read_evaluation("letters as written", out, 0.4)) == 0.0
+    assert fallback_rate(read_evaluation("letters as written", out, 0.7)) == 1.0

@@ -23,6 +23,8 @@ def entities(text):
         ("nữ đóng 20 năm", {("gender", "female"), ("duration_months", 240)}),
         ("dong 20 nam roi", {("duration_months", 240)}),
         ("nam nay toi 50 tuoi", {("age", 50)}),
+        ("ma phai dong bao nhieu nam thi moi duoc luong huu", set()),  # "bao nhiêu năm": how many years
+        ("dong nhieu nam roi", set()),
         ("đàn ông", {("gender", "male")}),
         ("tôi ở Quảng Nam", {("province", "Đà Nẵng")}),
         ("tôi tên Nguyễn Văn Nam", {("person_name", "Nguyễn Văn Nam")}),

@@ -1,5 +1,6 @@
-"""The calculations and the "my situation" advice, with the real assistant over REST (the session's
-assistant: tests/conftest.py)."""
+"""The calculations' forms and the "my situation" advice, with the real assistant over REST (the
+session's assistant: tests/conftest.py): the NLU names the calculation, the rules start its form, the
+action server validates each answer, the rules answer a question asked in the middle."""
 
 import pytest
 
@@ -48,12 +49,38 @@ def test_retirement_date_in_one_message(assistant, question):
     assert "61 tuổi 9 tháng" in reply and "11/2027" in reply
 
 
+@pytest.mark.parametrize("request_, question", [
+    ("tính lương hưu cho tôi", "mà phải đóng bao nhiêu năm thì mới được lương hưu?"),
+    ("tinh luong huu cho toi", "ma phai dong bao nhieu nam thi moi duoc luong huu?"),
+])
+def test_a_question_in_the_middle_of_a_form_is_answered_then_the_form_asks_again(assistant, request_, question):
+    """The issue's example: the answer to the question, and the pending question again, in one turn."""
+    chat = "middle-" + request_[:4]
+    assert "nam hay nữ" in text_of(assistant.say(request_, sender=chat))
+    messages = assistant.say(question, sender=chat)
+    assert "15 năm" in text_of(messages[:-1])  # the minimum years for a pension (Law 41/2024 Art 98)
+    assert "nam hay nữ" in messages[-1]["text"]  # then the form's question again
+    assert "bao nhiêu năm" in text_of(assistant.say("nữ", sender=chat))
+
+
+def test_a_correction_replaces_the_value(assistant):
+    chat = "corrected-birth"
+    about_retirement = assistant.say("mấy tuổi thì được nghỉ hưu", sender=chat)
+    tap(assistant, about_retirement, "Tính ngày nghỉ hưu", chat)
+    assistant.say("nữ", sender=chat)
+    assert "năm 1966" in text_of(assistant.say("1966", sender=chat))
+    assert "năm 1970" in text_of(assistant.say("à không, tôi sinh năm 1970", sender=chat))
+    reply = text_of(assistant.say("tháng 5", sender=chat))
+    # 5/1970: 57 y 4 m (the 2027 age: 55 y 4 m in 2021 + 4 months a year) in 9/2027 (Decree 135/2020)
+    assert "57 tuổi 4 tháng" in reply and "9/2027" in reply
+
+
 def test_a_cancelled_calculation(assistant):
     chat = "cancelled-flow"
     about_retirement = assistant.say("mấy tuổi thì được nghỉ hưu", sender=chat)
     assert "nam hay nữ" in text_of(tap(assistant, about_retirement, "Tính ngày nghỉ hưu", chat))
     assert "tháng mấy" in text_of(assistant.say("nữ", sender=chat))
-    assert "đã dừng" in text_of(assistant.say("thôi", sender=chat))
+    assert "em dừng ở đây" in text_of(assistant.say("thôi", sender=chat))
     assert "thai sản" in text_of(assistant.say("có chế độ thai sản không", sender=chat))
 
 
@@ -115,3 +142,27 @@ def test_the_withdrawal_calculator_from_the_button_under_the_general_answer(assi
     cases = tap(assistant, general, "Tính tiền rút", chat)
     refused = text_of(tap(assistant, cases, "Trường hợp khác", chat))
     assert "không thuộc trường hợp được rút BHXH một lần" in refused and "bảo lưu" in refused
+
+
+def test_a_question_in_the_middle_of_the_contribution_form(assistant):
+    chat = "contribution-digression"
+    assert "Thấp nhất 1,5 triệu" in str(assistant.say("dong bn 1 thang", sender=chat))
+    messages = assistant.say("có chế độ thai sản không", sender=chat)
+    assert "thai sản" in text_of(messages[:-1]) and "mức thu nhập nào" in messages[-1]["text"]
+    assert "nhóm nào" in text_of(assistant.say("5 triệu", sender=chat))
+
+
+def test_another_calculation_asked_in_the_middle_of_a_form(assistant):
+    chat = "switched-calculation"
+    assistant.say("dong bn 1 thang", sender=chat)
+    reply = text_of(assistant.say("tôi 57 tuổi, là nữ, mới đóng được 10 năm thì sao", sender=chat))
+    assert "còn thiếu 5 năm" in reply and "mức thu nhập nào" not in reply
+
+
+def test_the_office_of_the_province_asked_for(assistant):
+    chat = "office-asked"
+    asked = text_of(assistant.say("bhxh tỉnh ở đâu", sender=chat))
+    assert "1900 9068" in asked and "tỉnh/thành phố nơi anh/chị sống" in asked
+    assert "Bảo hiểm xã hội tỉnh Nghệ An" in text_of(assistant.say("nghệ an", sender=chat))
+    reply = text_of(assistant.say("dia chi bhxh ha giang o dau", sender="office-old-name"))
+    assert "Bảo hiểm xã hội tỉnh Tuyên Quang (gồm cả Hà Giang cũ)" in reply and "1900 9068" in reply

@@ -17,10 +17,11 @@ from typing import Callable
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from bot.dialogue import advice, callback, calculations as flows
+from bot.dialogue import advice, callback, calculations, starts
 from bot.dialogue.advice import is_situation_question
-from bot.language.requests import special_request, wants_my_data, wants_withdrawal
-from bot.dialogue.calculations import deceased_in, is_cancel, withdrawal_case_in
+from bot.language.requests import is_cancel, special_request, wants_my_data, wants_withdrawal
+from bot.dialogue.calculations import deceased_in, withdrawal_case_in
+from bot.dialogue.starts import calculation_asked
 from bot.language import amounts, extract, phones, provinces, requests, target_groups, text
 from bot.language.amounts import find_amounts
 from bot.language.extract import extract as extract_entities
@@ -79,13 +80,17 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "is_situation_question": lambda message: is_situation_question("inform", message, {"age": 57}, date(2026, 11, 24)),
     "withdrawal_case_in": withdrawal_case_in,
     "deceased_in": deceased_in,
+    "calculation_asked": lambda message: calculation_asked("ask_pension", message, [], date(2026, 11, 24)),
 }
 # Each module's own patterns, run over the message and its folded form from every position.
-MODULES: list[ModuleType] = [text, extract, amounts, phones, requests, flows, callback, advice]
+MODULES: list[ModuleType] = [text, extract, amounts, phones, requests, calculations, starts, callback, advice]
 
 
 def patterns_of(module: ModuleType) -> list[re.Pattern[str]]:
-    return [value for value in vars(module).values() if isinstance(value, re.Pattern)]
+    """The module's patterns, also those in a table of (name, pattern) pairs."""
+    values = list(vars(module).values())
+    values += [item for v in values if isinstance(v, tuple) for pair in v if isinstance(pair, tuple) for item in pair]
+    return [value for value in values if isinstance(value, re.Pattern)]
 
 
 def gazetteer_patterns() -> list[re.Pattern[str]]:

@@ -53,6 +53,17 @@ def test_only_uncertain_free_text_outside_flows_enters_the_inbox(engine):
     assert (groups[1].predicted, groups[1].confidence) == ("out_of_scope", 0.31), "the best intent under the fallback"
 
 
+def test_answers_to_a_calculation_form_stay_out_of_the_inbox(engine):
+    conversation(engine, "c1",
+                 {"event": "active_loop", "name": "pension_form"},
+                 user("dong chan 20 nam", "inform", 0.45),                      # an answer to the form
+                 {"event": "active_loop", "name": None},
+                 user("về già có đồng nào không", "ask_pension", 0.55))
+    inbox = Inbox(engine)
+    assert inbox.scan() == 1
+    assert [g.texts[0] for g in inbox.groups()] == ["về già có đồng nào không"]
+
+
 def test_similar_messages_are_one_group(engine):
     conversation(engine, "c1", user("Đóng bao nhiêu 1 tháng?", "ask_contribution", 0.6))
     conversation(engine, "c2", user("1 thang dong bao nhieu", "ask_contribution", 0.5))

@@ -4,7 +4,7 @@ told in the domain's responses: where they stand (entitled now, later, or short 
 routes the law opens to them with their figures, the legal sources and what was assumed.
 
 Pure functions: `is_situation_question(intent, text, facts, day)` and
-`situation_replies(facts, day, figures)`; bot.flows asks for a missing fact first."""
+`situation_replies(facts, day, figures)`; the situation form asks for a missing fact first (bot.dialogue.forms)."""
 from __future__ import annotations
 
 import re

@@ -1,6 +1,6 @@
 """The results of the benefit calculators in the dialogue: the make-up payment for the missing
 years, the Art 23 monthly allowance, the one-time withdrawal and the survivor allowances. Each takes
-the facts a flow collected (bot.flows) and gives the domain's responses with their figures; each
+the facts a form collected (bot.dialogue.forms) and gives the domain's responses with their figures; each
 result names its article (the policy data's sources) and says what it assumes (bot.policy.notes)."""
 from __future__ import annotations
 

@@ -1,13 +1,11 @@
-"""Calculations over several turns: the assistant asks, one question at a time, only for what a
-calculator still needs, reusing what the user said earlier, re-asks a wrong value with the reason,
-and leaves the calculation when the user says "thôi"/"hủy" or asks about something else.
+"""What each calculation asks and how an answer is read: the fields a calculator needs (FIELDS, or
+`_fields` where the next question depends on an answer), the readers of a reply ("20" to the years
+question is 20 years), the checks of the law on each value with a polite reason, and the questions.
 
-The state is plain data kept in Rasa slots: `flow` (the calculation in progress, or None), the facts
-the user gave about themselves (FACTS, filled by Rasa from entities or by a flow) and `flow_answers`
-(the answers that are not the user's own facts: the case of a withdrawal, the figures of a person
-who died). Pure Python; bot.answers calls `continue_flow` / `start_flow`. Each calculation is a
-list of fields (FLOW_FIELDS, or `_fields` where the next question depends on an answer) and a
-result function (RESULTS) that turns the facts into replies, so a form can call the same parts.
+Each field is a Rasa slot: the facts the user gives about themselves (FACTS, filled by Rasa from
+entities and kept for later questions) and the answers of one calculation (the case of a
+withdrawal, the figures of a person who died), which the form resets when it ends. Pure Python:
+bot.dialogue.forms drives the Rasa forms with these parts, bot.dialogue.results gives the results.
 """
 from __future__ import annotations
 
@@ -16,37 +14,36 @@ import re
 from datetime import date
 from typing import Any, Mapping
 
-from bot.dialogue import advice, benefits as benefit_replies, directory
+from bot.dialogue import advice
+from bot.dialogue.facts import BEFORE_TRANSITION, FROM_TRANSITION, JOINED_UNKNOWN, NOT_JOINED, total_months
+from bot.dialogue.replies import Reply
 from bot.language.amounts import MILLION
-from bot.policy.benefits import WITHDRAWAL_CASES
-from bot.policy.calculators import (SUPPORT_GROUP_LABELS, InvalidInput, average_income_range, contribution,
-                                    income_range, pension, retirement)
-from bot.dialogue.facts import BEFORE_TRANSITION, FROM_TRANSITION, JOINED_UNKNOWN, NOT_JOINED, joined_year, total_months
-from bot.policy.figures import Figures, figures_on
-from bot.policy.formatting import age, millions, money, percent, years_months
-from bot.policy.rules import params_on
 from bot.language.provinces import ProvinceMatch, province_by_name, resolve_province
-from bot.dialogue.replies import GENDER_LABELS, Reply, Step
 from bot.language.target_groups import groups
 from bot.language.text import fold
+from bot.policy.benefits import WITHDRAWAL_CASES
+from bot.policy.calculators import average_income_range, income_range
+from bot.policy.figures import figures_on
+from bot.policy.formatting import millions, money, years_months
+from bot.policy.rules import params_on
 
-__all__ = ["GENDER_LABELS", "Reply", "Step"]
+__all__ = ["Reply"]
 
-# Slots that hold what the user told about themselves (filled by Rasa from entities, or by a flow).
+# Slots that hold what the user told about themselves (filled by Rasa from entities, or by a form).
 FACTS = ("income", "target_group", "gender", "birth_year", "birth_month", "contribution_months", "age",
          "compulsory_months", "voluntary_months", "missing_months", "joined_voluntary_year")
+# The slot of the calculation or callback request in progress before they were forms (conversations
+# stored then: bot/training/review.py).
 FLOW_SLOT = "flow"
-ANSWERS_SLOT = "flow_answers"  # the answers of the calculation in progress that are not FACTS
-FLOW_STATE = (FLOW_SLOT, ANSWERS_SLOT)
-CALLBACK = "callback"  # the flow slot while a callback request is in progress (bot/callback.py)
+CALLBACK = "callback"
 # The slot Rasa fills from each entity (the from_entity mappings of domain.yml).
 SLOT_OF_ENTITY = {"amount": "income", "target_group": "target_group", "gender": "gender",
                   "birth_year": "birth_year", "birth_month": "birth_month", "duration_months": "contribution_months",
                   "age": "age", "compulsory_months": "compulsory_months", "voluntary_months": "voluntary_months",
                   "missing_months": "missing_months", "joined_year": "joined_voluntary_year", "province": "province"}
-OWN = frozenset(SLOT_OF_ENTITY.values())  # fields kept in the user's own slots; the others in ANSWERS_SLOT
+OWN = frozenset(SLOT_OF_ENTITY.values())  # the user's own slots; the other fields belong to one calculation
 # What each calculation needs, in the order it is asked ("birth": an age or a year of birth).
-FLOW_FIELDS = {
+FIELDS = {
     "contribution": ("income", "target_group"),
     "pension": ("gender", "contribution_months", "income"),
     "retirement": ("gender", "birth_year", "birth_month"),
@@ -58,7 +55,7 @@ FLOW_FIELDS = {
     "survivor_pensioner": ("deceased", "pension_amount", "months_drawn"),
     "contact": ("province",),
 }
-FLOWS = tuple(name for name in FLOW_FIELDS if name != "survivor_pensioner")
+CALCULATIONS = tuple(name for name in FIELDS if name != "survivor_pensioner")
 MONEY_FIELDS = frozenset({"income", "deceased_income", "pension_amount"})
 YEAR_FIELDS = frozenset({"contribution_months", "months_before_2014", "deceased_months", "deceased_before_2014"})
 MONTH_FIELDS = frozenset({"months_drawn"})  # a bare number answers in months, not years
@@ -66,14 +63,10 @@ ZERO_ALLOWED = frozenset({"months_before_2014", "deceased_before_2014", "months_
 # Income levels offered as buttons besides the floor in force (UI choices of the issue, not policy).
 SUGGESTED_INCOMES = (3 * MILLION, 5 * MILLION, 10 * MILLION)
 JOINED_CHOICES = (BEFORE_TRANSITION, FROM_TRANSITION, NOT_JOINED, JOINED_UNKNOWN)  # answers without a year
-# The fields a message may fill for each field a flow asks.
+# The fields a message may fill for each field a calculation asks.
 RELATED = {"birth": ("birth_year", "birth_month", "age"),
            "contribution_months": ("contribution_months", "compulsory_months", "voluntary_months", "missing_months"),
            "deceased_months": ("deceased_months", "deceased_compulsory_months", "deceased_voluntary_months")}
-# "thôi", "hủy", "thôi không cần nữa ạ": a cancel word and nothing but filler words ("bỏ qua" skips a
-# question of the callback request instead).
-_CANCEL = re.compile(r"^\W*(?:thoi|huy|huy bo|dung lai|khoi|stop|cancel|khong can nua|khong tinh nua)"
-                     r"(?:\W+(?:a|nhe|nha|em|di|ban|oi|khong|can|nua|tinh|thoi|vay|roi|ok|cam|on|minh|toi|huy))*\W*$")
 # A "tháng/năm" answer to the birth question: "1/1966", "tháng 1 năm 1966", "01-1966".
 _MONTH_YEAR = re.compile(r"(?:thang\s*)?\b(?P<month>1[0-2]|0?[1-9])\s*(?:[/.-]|nam)\s*(?P<year>19\d\d|20[0-2]\d)\b")
 _YEAR = re.compile(r"\b(?P<year>19\d\d|20[0-4]\d)\b")
@@ -104,10 +97,6 @@ def ask_which_province(match: ProvinceMatch, figures: dict[str, str]) -> Reply:
     return Reply("utter_ask_which_province", {**figures, "said": match.said, "options": " hay ".join(names)}, buttons)
 
 
-def is_cancel(text: str) -> bool:
-    return bool(_CANCEL.match(fold(text)))
-
-
 def withdrawal_case_in(text: str) -> str | None:
     """The case of Art 102 a message names ("tôi bị ung thư" -> serious_illness), if any."""
     folded = fold(text)
@@ -122,49 +111,16 @@ def deceased_in(text: str) -> str | None:
     return "contributor" if _CONTRIBUTOR.search(folded) else None
 
 
-def facts_of(known: Mapping[str, Any]) -> dict[str, Any]:
-    """The user's own facts and the answers of the calculation in progress, numbers as int
-    (Rasa keeps float slots as floats)."""
-    facts = {k: known.get(k) for k in OWN}
-    facts.update(known.get(ANSWERS_SLOT) or {})
-    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in facts.items()}
+def answers_of(name: str) -> tuple[str, ...]:
+    """The fields of a calculation that are not the user's own slots: the slots its form resets."""
+    names = (name, "survivor_pensioner") if name == "survivor" else (name,)
+    return tuple(dict.fromkeys(related for n in names for f in FIELDS[n] for related in RELATED.get(f, (f,))
+                               if related not in OWN))
 
 
-def start_flow(name: str, entities: list[dict[str, Any]], text: str, known: Mapping[str, Any], day: date,
-               opening: list[Reply] | None = None, intent: str | None = None,
-               before: Mapping[str, Any] | None = None) -> Step:
-    """Begin a calculation with what the user already said (earlier slots and this message)."""
-    facts = facts_of({**known, ANSWERS_SLOT: None})
-    slots: dict[str, Any] = {}
-    errors: list[str] = []
-    _take(name, None, intent, entities, text, facts, slots, errors, day, before or {})
-    return _advance(name, facts, slots, errors, day, opening or [])
-
-
-def continue_flow(name: str, entities: list[dict[str, Any]], text: str, known: Mapping[str, Any], day: date,
-                  intent: str | None = None, before: Mapping[str, Any] | None = None) -> Step | None:
-    """The next step of a calculation in progress, or None when the message does not answer it
-    (the caller then treats it as a new question). `before` holds the user's own slots as they were
-    before this message (Rasa fills them from its entities first): the question it answers is the
-    one missing then."""
-    if is_cancel(text):
-        return Step([Reply("utter_flow_cancelled", figures_on(day).values)], {FLOW_SLOT: None, ANSWERS_SLOT: None})
-    facts = facts_of(known)
-    earlier = {**facts, **{k: v for k, v in facts_of({**known, **(before or {})}).items() if k in OWN}}
-    asked = _missing(name, earlier, day)
-    slots: dict[str, Any] = {}
-    errors: list[str] = []
-    if not _take(name, asked, intent, entities, text, facts, slots, errors, day, before or earlier) and not errors:
-        return None
-    return _advance(name, facts, slots, errors, day, [])
-
-
-def reask(name: str, known: Mapping[str, Any], day: date) -> Step:
-    """The current question again, after a message that did not answer it."""
-    facts = facts_of(known)
-    asked = _missing(name, facts, day) or _fields(name, facts, day)[0]
-    figures = figures_on(day)
-    return Step([Reply("utter_flow_not_understood", figures.values), _question(name, asked, facts, figures, day)])
+def facts_of(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of the slots, numbers as int (Rasa keeps float slots as floats)."""
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in slots.items()}
 
 
 def _fields(name: str, facts: Mapping[str, Any], day: date) -> tuple[str, ...]:
@@ -172,26 +128,26 @@ def _fields(name: str, facts: Mapping[str, Any], day: date) -> tuple[str, ...]:
     p = params_on(day)
     if name == "survivor":
         if facts.get("deceased") == "pensioner":
-            return FLOW_FIELDS["survivor_pensioner"]
+            return FIELDS["survivor_pensioner"]
         months = total_months(facts, day, prefix="deceased_")
         if months is not None and months < p.value("survivor_refund_below_months"):
             # the relatives get what was paid in; a mixed career at least a multiple of the average
             mixed = 0 < (facts.get("deceased_compulsory_months") or 0) < months
-            return FLOW_FIELDS[name][:2] + (("deceased_income",) if mixed else ())
-        return FLOW_FIELDS[name]
+            return FIELDS[name][:2] + (("deceased_income",) if mixed else ())
+        return FIELDS[name]
     if name == "withdrawal":
         case, months = facts.get("withdrawal_case"), total_months(facts, day)
         limits = {"retirement_age": p.value("pension_min_years") * 12,
                   "stopped_12_months": p.value("lump_sum_conditions")["transition_max_years"] * 12}
         if case not in WITHDRAWAL_CASES or (months is not None and case in limits and months >= limits[case]):
-            return FLOW_FIELDS[name][:2] if case in WITHDRAWAL_CASES else FLOW_FIELDS[name][:1]
-        return FLOW_FIELDS[name]
+            return FIELDS[name][:2] if case in WITHDRAWAL_CASES else FIELDS[name][:1]
+        return FIELDS[name]
     if name == "situation":
-        basic = FLOW_FIELDS[name][:3]
+        basic = FIELDS[name][:3]
         if any(_unknown(key, facts, day) for key in basic):
             return basic
-        return FLOW_FIELDS[name] if "joined_voluntary_year" in advice.assess_facts(facts, day).missing_facts else basic
-    return FLOW_FIELDS[name]
+        return FIELDS[name] if "joined_voluntary_year" in advice.assess_facts(facts, day).missing_facts else basic
+    return FIELDS[name]
 
 
 def _unknown(key: str, facts: Mapping[str, Any], day: date) -> bool:
@@ -206,39 +162,31 @@ def _unknown(key: str, facts: Mapping[str, Any], day: date) -> bool:
     return facts.get(key) is None
 
 
-def _take(name: str, asked: str | None, intent: str | None, entities: list[dict[str, Any]], text: str,
-          facts: dict[str, Any], slots: dict[str, Any], errors: list[str], day: date,
-          before: Mapping[str, Any]) -> bool:
-    """Read the values this flow needs from the message into `facts`/`slots`; a value the law does
-    not allow is cleared and explained in `errors`. True when something was read. An entity read as
-    another field than its own slot (the years of a person who died, the years before 2014) leaves
-    that slot as it was before the message."""
+def read_answers(name: str, asked: str | None, intent: str | None, entities: list[dict[str, Any]], text: str,
+                 facts: dict[str, Any], day: date, before: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The values this calculation needs in the message, by slot (a value the law does not allow is
+    cleared), and the reasons for the values cleared; `facts` is updated with them. An entity read as
+    another field than its own slot (the years of a person who died, the years before 2014) gives that
+    slot back the value it had `before` the message (Rasa has filled it from the entity already)."""
     found, moved = _values(name, entities, text, asked, intent, facts)
+    slots: dict[str, Any] = {}
+    for slot in moved:
+        slots[slot] = facts[slot] = facts_of(before).get(slot)
+    errors: list[str] = []
     wanted = _readable(name)
-    answers = {k: v for k, v in facts.items() if k not in OWN and v is not None}
-    read = False
     for key, value in found.items():
         if key not in wanted:
             continue
-        read = True
         value, problem = _validate(key, value, name, day, facts)
-        facts[key] = value
-        if key in OWN:
-            slots[key] = value
-        else:
-            answers[key] = value
+        slots[key] = facts[key] = value
         if problem:
             errors.append(problem)
-    for slot in moved:
-        slots[slot] = before.get(slot)
-    if answers or read:
-        slots[ANSWERS_SLOT] = answers or None
-    return read
+    return slots, errors
 
 
 def _readable(name: str) -> set[str]:
-    """Every field a message may fill in this flow."""
-    fields = FLOW_FIELDS[name] + (FLOW_FIELDS["survivor_pensioner"] if name == "survivor" else ())
+    """Every field a message may fill in this calculation."""
+    fields = FIELDS[name] + (FIELDS["survivor_pensioner"] if name == "survivor" else ())
     return {related for f in fields for related in RELATED.get(f, (f,))}
 
 
@@ -268,7 +216,7 @@ def _values(name: str, entities: list[dict[str, Any]], text: str, asked: str | N
 
 
 def _route(name: str, found: dict[str, Any], asked: str | None, facts: Mapping[str, Any]) -> set[str]:
-    """Move entity values to the field this flow wants them in; the own slots they came from."""
+    """Move entity values to the field this calculation wants them in; the own slots they came from."""
     moved: set[str] = set()
 
     def move(slot: str, field: str) -> None:
@@ -329,15 +277,15 @@ def _bare_answer(asked: str | None, intent: str | None, folded: str) -> dict[str
     return {}
 
 
-def _validate(key: str, value: Any, flow: str, day: date, facts: Mapping[str, Any]) -> tuple[Any, str | None]:
+def _validate(key: str, value: Any, name: str, day: date, facts: Mapping[str, Any]) -> tuple[Any, str | None]:
     """(value, None) when the law allows it, else (None, a polite reason)."""
     p = params_on(day)
     if key in MONEY_FIELDS and not isinstance(value, int):
         return None, None
     if key == "income" or key == "deceased_income":  # an average may be below today's floor
-        floor, ceiling = income_range(p) if flow in ("contribution", "make_up") else average_income_range(p)
+        floor, ceiling = income_range(p) if name in ("contribution", "make_up") else average_income_range(p)
         if not floor <= value <= ceiling:
-            what = "Mức thu nhập chọn để đóng" if flow in ("contribution", "make_up") else \
+            what = "Mức thu nhập chọn để đóng" if name in ("contribution", "make_up") else \
                 "Bình quân thu nhập làm căn cứ đóng"
             return None, f"{what} phải từ {money(floor)} đến {money(ceiling)} một tháng."
     elif key == "pension_amount" and not 0 < value <= income_range(p)[1]:
@@ -372,33 +320,19 @@ def _validate(key: str, value: Any, flow: str, day: date, facts: Mapping[str, An
     return value, None
 
 
-def _missing(name: str, facts: Mapping[str, Any], day: date) -> str | None:
+def missing(name: str, facts: Mapping[str, Any], day: date) -> str | None:
+    """The first field still unknown, or whose value the law does not allow; None when all are known."""
     for key in _fields(name, facts, day):
         if _unknown(key, facts, day) or (facts.get(key) is not None and _validate(key, facts[key], name, day, facts)[1]):
             return key
     return None
 
 
-def _advance(name: str, facts: dict[str, Any], slots: dict[str, Any], errors: list[str], day: date,
-             opening: list[Reply]) -> Step:
+def question(name: str, asked: str, facts: Mapping[str, Any], day: date) -> Reply:
+    """The question that asks this field, with its buttons."""
     figures = figures_on(day)
-    replies = list(opening)
-    if errors:
-        replies.append(Reply("utter_invalid_value", {**figures.values, "message": " ".join(errors)}))
-    asked = _missing(name, facts, day)
-    if asked is None:
-        return Step(replies + RESULTS[name](facts, day, figures), {**slots, FLOW_SLOT: None, ANSWERS_SLOT: None})
-    if name == "pension" and asked == "income":
-        rate = _pension_rate(facts, day, figures)
-        if not rate:  # under the minimum years the income does not matter
-            return Step(replies + _pension(facts, day, figures), {**slots, FLOW_SLOT: None, ANSWERS_SLOT: None})
-        replies += rate
-    return Step(replies + [_question(name, asked, facts, figures, day)], {**slots, FLOW_SLOT: name})
-
-
-def _question(flow: str, asked: str, facts: Mapping[str, Any], figures: Figures, day: date) -> Reply:
     if asked in MONEY_FIELDS - {"pension_amount"}:
-        response = {"contribution": "utter_ask_income", "make_up": "utter_ask_income"}.get(flow, "utter_ask_average_income")
+        response = {"contribution": "utter_ask_income", "make_up": "utter_ask_income"}.get(name, "utter_ask_average_income")
         if asked == "deceased_income":
             response = "utter_ask_deceased_income"
         return Reply(response, figures.values, income_buttons(day))
@@ -412,6 +346,8 @@ def _question(flow: str, asked: str, facts: Mapping[str, Any], figures: Figures,
         if match and match.province is None:
             return ask_which_province(match, figures.values)
         return Reply("utter_ask_contact_province", figures.values)
+    if asked == "birth":
+        return Reply("utter_ask_age", figures.values)
     if asked in ("months_before_2014", "deceased_before_2014"):
         prefix = "deceased_" if asked.startswith("deceased") else ""
         return Reply(f"utter_ask_{asked}", {**figures.values, "duration": years_months(total_months(facts, day, prefix))})
@@ -434,94 +370,3 @@ def joined_buttons(day: date) -> list[dict[str, str]]:
     titles = {BEFORE_TRANSITION: f"Trước năm {year}", FROM_TRANSITION: f"Từ năm {year}",
               NOT_JOINED: "Chưa tham gia", JOINED_UNKNOWN: "Không nhớ"}
     return [{"title": title, "payload": f'/inform{{"joined_year": "{value}"}}'} for value, title in titles.items()]
-
-
-def contribution_result(income: int, target_groups: list[str | None], day: date) -> list[Reply]:
-    """The user's own contribution for the income they gave, for every payment period."""
-    figures = figures_on(day)
-    known = groups()
-    support_groups = [known[g].support for g in target_groups if g in known] or ["other"]
-    try:
-        results = {period: contribution(income, support_groups, period, day) for period in (1, 3, 6, 12)}
-    except InvalidInput as error:
-        return [Reply("utter_income_out_of_range", {**figures.values, "message": error.message})]
-    monthly = results[1]
-    variables = {
-        **figures.values,
-        "income": money(income),
-        "gross": money(monthly.gross_monthly),
-        "support": money(monthly.support_monthly),
-        "support_label": SUPPORT_GROUP_LABELS[monthly.support_group],
-        "net": money(monthly.net_monthly),
-        "net_quarter": money(results[3].net_period),
-        "net_half_year": money(results[6].net_period),
-        "net_year": money(results[12].net_period),
-    }
-    replies = [Reply("utter_contribution_result", variables)]
-    if not monthly.certain:
-        replies.append(Reply("utter_uncertain_note", figures.values))
-    return replies
-
-
-def _contribution(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    return contribution_result(int(facts["income"]), [facts.get("target_group")], day)
-
-
-def _pension_variables(facts: Mapping[str, Any], day: date, figures: Figures) -> dict[str, str]:
-    months = total_months(facts, day) or 0
-    return {**figures.values, "gender_label": GENDER_LABELS[facts["gender"]], "duration": years_months(months)}
-
-
-def _pension_rate(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    """Once gender and years are known, the rate alone (it does not depend on the income)."""
-    result = pension(facts["gender"], total_months(facts, day) or 0, 0, day)
-    if not result.eligible:
-        return []
-    return [Reply("utter_pension_rate", {**_pension_variables(facts, day, figures),
-                                         "counted_years": _years(result.counted_years), "rate": percent(result.rate)})]
-
-
-def _pension(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    months, income = total_months(facts, day) or 0, int(facts.get("income") or 0)
-    result = pension(facts["gender"], months, income, day)
-    variables = {**_pension_variables(facts, day, figures), "sources": "; ".join(result.sources)}
-    if not result.eligible:
-        return [Reply("utter_pension_short", {**variables, "missing": years_months(result.missing_months)})]
-    extra = f"\n• Trợ cấp một lần khi nghỉ hưu: {money(result.extra_one_time)}" if result.extra_one_time else ""
-    variables.update(counted_years=_years(result.counted_years), rate=percent(result.rate),
-                     monthly=money(result.monthly), income=money(income), extra=extra)
-    return [Reply("utter_pension_result", variables), Reply("utter_estimate_note", figures.values)]
-
-
-def _retirement(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    """The retirement date; the transitional rule (Art 141(9)) when the user said when they joined."""
-    joined = joined_year(facts.get("joined_voluntary_year"), day)
-    result = retirement(facts["gender"], int(facts["birth_year"]), int(facts["birth_month"]), day,
-                        joined_voluntary_year=joined, contribution_months=total_months(facts, day))
-    variables = {
-        **figures.values,
-        "gender_label": GENDER_LABELS[facts["gender"]],
-        "birth": f'{int(facts["birth_month"])}/{int(facts["birth_year"])}',
-        "retirement_age": age(result.age_months),
-        "reached": f"{result.reached.month}/{result.reached.year}",
-        "pension_from": f"{result.pension_from.month}/{result.pension_from.year}",
-        "src_retirement_age": result.source,
-    }
-    if result.rule == "transitional":
-        return [Reply("utter_retirement_result_transitional", variables)]
-    replies = [Reply("utter_retirement_result", variables)]
-    if "transitional_join_unknown" in result.notes:
-        replies.append(Reply("utter_retirement_transitional_hint", {
-            **figures.values, "transitional_age": figures.values[f"transitional_age_{facts['gender']}"]}))
-    return replies
-
-
-def _years(value: float) -> str:
-    """20.0 -> '20'; 20.5 -> '20,5'."""
-    return f"{value:g}".replace(".", ",")
-
-
-RESULTS = {"contribution": _contribution, "pension": _pension, "retirement": _retirement,
-           "situation": advice.situation_replies, "make_up": benefit_replies.make_up_replies,
-           "allowance": benefit_replies.allowance_replies, "withdrawal": benefit_replies.withdrawal_replies,
-           "survivor": benefit_replies.survivor_replies, "contact": directory.contact_result}

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from bot.policy.figures import UNCERTAIN_MARK, Figures
-from bot.language.provinces import Province, office_data, province_by_name
+from bot.language.provinces import Province, office_data, province_by_name, resolve_province
 from bot.dialogue.replies import Reply
 
 LABELS = (("address", "Địa chỉ"), ("phone", "Điện thoại"), ("website", "Trang web"))
@@ -38,6 +38,11 @@ def office_replies(province: Province, figures: Figures, old_name: str | None = 
 
 
 def contact_result(facts: Mapping[str, Any], day: date, figures: Figures) -> list[Reply]:
-    """The contact flow's result: the office of the province the user gave."""
+    """The contact form's result: the office of the province the user gave, with the old name they
+    used for it ("Hà Giang" is now part of Tuyên Quang)."""
     province = province_by_name(str(facts.get("province") or ""))
-    return office_replies(province, figures) if province else [Reply("utter_ask_contact", figures.values)]
+    if province is None:
+        return [Reply("utter_ask_contact/general", figures.values)]
+    said = resolve_province(str(facts.get("province_said") or ""))
+    old_name = said.old_name if said and said.province == province else None
+    return office_replies(province, figures, old_name)

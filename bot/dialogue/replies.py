@@ -1,5 +1,5 @@
 """What the dialogue hands to Rasa: the responses to send, with their variables and buttons, and the
-slots to set. Plain data shared by bot.flows, bot.advice, bot.benefit_replies and bot.answers."""
+slots to set. Plain data shared by the modules of bot/dialogue/."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

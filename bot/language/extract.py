@@ -28,7 +28,7 @@ _BARE_NAM = re.compile(r"\bnam\b")
 # The words before are looked for in a window that ends at "nam" (searching all the text before each
 # "nam" would make a message made of "5 nam " repeated quadratic); the words after are matched at it,
 # across a bounded gap (an unbounded one is rescanned from every space of a long run of spaces).
-_NOT_GENDER_BEFORE = re.compile(r"(?:\d|\b(?:viet|mien|phia|ha|quang|hang|moi|cac|may|vai|nua|muoi|mot|hai|ba|bon|sau|bay|tam|chin|tu))\s*$")
+_NOT_GENDER_BEFORE = re.compile(r"(?:\d|\b(?:viet|mien|phia|ha|quang|hang|moi|cac|may|vai|nhieu|nua|muoi|mot|hai|ba|bon|sau|bay|tam|chin|tu))\s*$")
 _BEFORE_WINDOW = 40  # characters: the longest of those words and the spaces after it
 _NOT_GENDER_AFTER = re.compile(r"\s{0,20}(?:\d|(?:nay|sau|truoc|toi|ngoai|roi|nua|dinh|bo|trieu|nghin|ngan|tram|muoi|lan|thang|ruoi|qua)\b)")
 # Without any diacritics in the message, "nam sinh 1966" is "năm sinh" (year of birth).

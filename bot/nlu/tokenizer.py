@@ -8,22 +8,36 @@ component after this one reads at most that much.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.language.letters import focus, is_letter
 from bot.language.text import MAX_INPUT_CHARS, cut, expand_tokens
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class VietnameseTokenizer(WhitespaceTokenizer):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**WhitespaceTokenizer.get_default_config(), "focus_letters": True}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self.focus_letters = bool(config.get("focus_letters", True))
+
     def tokenize(self, message: Message, attribute: str) -> List[Token]:
         text = message.get(attribute)
         if isinstance(text, str) and len(text) > MAX_INPUT_CHARS:
             message = Message(data={attribute: cut(text)})  # offsets stay those of the message
+        if attribute == TEXT and self.focus_letters and is_letter(message.get(TEXT)):
+            # a letter's greeting and thanks left out, its question sentence counted twice; the
+            # offsets are then those of the focused text (entities come from the message itself)
+            message = Message(data={TEXT: focus(message.get(TEXT))})
         tokens = super().tokenize(message, attribute)
         for token, lemma in zip(tokens, expand_tokens([t.text for t in tokens])):
             token.lemma = lemma

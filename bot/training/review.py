@@ -264,7 +264,7 @@ def _has_events(connection: Connection) -> bool:
 
 
 def _in_a_flow(connection: Connection, sender_id: str, event_id: int) -> bool:
-    """Was a calculation or a callback request under way when this message came?"""
+    """Was a form (a calculation, a callback request) under way when this message came?"""
     return _flow_at(connection, sender_id, event_id) is not None
 
 

@@ -24,6 +24,7 @@ class FakeProviders:
     expired_tokens: set[str] = field(default_factory=set)
     used_refresh_tokens: set[str] = field(default_factory=set)
     refuse_templates: bool = False
+    closed_windows: set[str] = field(default_factory=set)  # users whose reply window has closed
     calls: list[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -50,6 +51,8 @@ class FakeProviders:
         if path.endswith("/v3.0/oa/message/cs"):
             if headers.get("access_token") in self.expired_tokens:
                 return {"error": -216, "message": "Access token is invalid"}
+            if body["recipient"]["user_id"] in self.closed_windows:
+                return {"error": -230, "message": "User has not interacted with the OA recently"}
             if self.refuse_templates and "attachment" in body.get("message", {}):
                 return {"error": -201, "message": "Parameters are invalid"}
             return {"error": 0, "message": "Success", "data": {"message_id": f"m{len(self.calls)}"}}
@@ -61,8 +64,16 @@ class FakeProviders:
             n = len(self.used_refresh_tokens)
             return {"access_token": f"access-{n}", "refresh_token": f"refresh-{n}", "expires_in": "90000"}
         if path.endswith("/me/messages"):
+            if body["recipient"]["id"] in self.closed_windows:
+                return {"error": {"message": "This message is sent outside of allowed window.", "type": "OAuthException",
+                                  "code": 10, "error_subcode": 2018278}}
             return {"recipient_id": body["recipient"]["id"], "message_id": f"mid.{len(self.calls)}"}
         return {"error": "unknown path"}
+
+
+def is_graph_error(reply: dict) -> bool:
+    """The Graph API answers an error with HTTP 400 (Zalo always with 200)."""
+    return isinstance(reply.get("error"), dict)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = self.fake.answer(parts.path, headers, body)
             self.fake.calls.append(Call(parts.path, headers, parse_qs(parts.query), body))
         data = json.dumps(reply).encode()
-        self.send_response(200)
+        self.send_response(400 if is_graph_error(reply) else 200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -33,6 +33,9 @@ CALCULATED = {
                                  "• Chủ đề đã hỏi: " + ", ".join(TOPICS.values()), "• Trạng thái: không liên lạc được",
                                  "• Đồng ý lúc: 24/11/2026 10:05 (nội dung phiên bản 2026-11-v2)"]),
     "conversation_days": "365", "lead_retention_months": "120",
+    # the live takeover (bot/handoff/offer.py): the longest wait note and reopening time.
+    "wait_note": "Thời gian chờ thường khoảng 10 giờ 59 phút. Hiện có 100 người đang chờ trước anh/chị.",
+    "reopens": "13:30 thứ Năm, 30/12",
     # "my situation" and the benefit calculators: the longest values they produce.
     "facts": "nam, sinh tháng 12/1966, tham gia BHXH tự nguyện trước ngày 1/1/2021, "
              "đã đóng 35 năm 11 tháng (trong đó 35 năm 11 tháng bắt buộc)",

@@ -41,7 +41,7 @@ def total(response) -> int:
 
 def route_urls(lead_id: int, user_id: int = 1) -> list[tuple[str, str]]:
     """(method, URL) of every route of the site but the public ones, with these ids."""
-    values = {"lead_id": lead_id, "user_id": user_id, "kind": "xlsx", "action": "unlock"}
+    values = {"lead_id": lead_id, "user_id": user_id, "kind": "xlsx", "action": "unlock", "handoff_id": 1}
     rules = create_app(db.make_engine("sqlite://")).url_map.iter_rules()
     routes = []
     for rule in rules:

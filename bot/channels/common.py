@@ -145,6 +145,12 @@ class HttpSession:
             self._session, self._loop = aiohttp.ClientSession(timeout=self._timeout), loop
         return self._session
 
+    async def close(self) -> None:
+        """For a caller that runs its own short-lived loop (the staff pages)."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
 
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
     """One message per paragraph (an answer's paragraphs are each one phone screen), each cut into

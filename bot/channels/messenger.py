@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -39,6 +39,12 @@ class MessengerConfig:
     app_secret: str
     page_access_token: str
     graph_base: str = "https://graph.facebook.com"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any], env: Mapping[str, str] = os.environ) -> "MessengerConfig":
+        base = credentials.get("graph_base") or env.get("FB_GRAPH_BASE") or cls.graph_base
+        return cls(str(credentials["verify_token"]), str(credentials["app_secret"]),
+                   str(credentials["page_access_token"]), base.rstrip("/"))
 
 
 def signature_ok(raw_body: bytes, header: str | None, app_secret: str) -> bool:
@@ -106,6 +112,11 @@ class GraphApi:
         self._http = HttpSession()
 
     async def send(self, user_id: str, message: dict[str, Any]) -> bool:
+        return await self.deliver(user_id, message) is None
+
+    async def deliver(self, user_id: str, message: dict[str, Any]) -> dict[str, Any] | None:
+        """None when Meta accepted the message; else its error ({"code", "error_subcode", ...}, or
+        {"code": <HTTP status or 0 when unreachable>})."""
         body = {"recipient": {"id": user_id}, "messaging_type": "RESPONSE", "message": message}
         url = f"{self.config.graph_base}/{GRAPH_VERSION}/me/messages"
         try:
@@ -114,13 +125,16 @@ class GraphApi:
                 status = reply.status
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             log.error("Messenger send failed: %s", type(error).__name__)
-            return False
+            return {"code": 0}
         if status != 200 or not isinstance(result, dict) or "error" in result:
             error = result.get("error") if isinstance(result, dict) else None
             code, text = (error.get("code"), error.get("message")) if isinstance(error, dict) else (status, result)
             log.warning("Messenger send error %s: %s", code, text)
-            return False
-        return True
+            return error if isinstance(error, dict) else {"code": status}
+        return None
+
+    async def close(self) -> None:
+        await self._http.close()
 
 
 class MessengerOutput(OutputChannel):
@@ -160,9 +174,7 @@ class MessengerInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "MessengerInput":
         if not credentials:
             cls.raise_missing_credentials_exception()
-        base = credentials.get("graph_base") or os.environ.get("FB_GRAPH_BASE") or MessengerConfig.graph_base
-        return cls(MessengerConfig(str(credentials["verify_token"]), str(credentials["app_secret"]),
-                                   str(credentials["page_access_token"]), base.rstrip("/")))
+        return cls(MessengerConfig.from_credentials(credentials))
 
     def __init__(self, config: MessengerConfig) -> None:
         self.config = config

@@ -14,7 +14,7 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -52,6 +52,16 @@ class ZaloConfig:
     refresh_token: str
     api_base: str = "https://openapi.zalo.me"
     oauth_base: str = "https://oauth.zaloapp.com"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any], env: Mapping[str, str] = os.environ) -> "ZaloConfig":
+        return cls(
+            app_id=str(credentials["app_id"]), app_secret=str(credentials["app_secret"]),
+            oa_secret_key=str(credentials["oa_secret_key"]), access_token=str(credentials["access_token"]),
+            refresh_token=str(credentials["refresh_token"]),
+            api_base=(credentials.get("api_base") or env.get("ZALO_API_BASE") or cls.api_base).rstrip("/"),
+            oauth_base=(credentials.get("oauth_base") or env.get("ZALO_OAUTH_BASE") or cls.oauth_base).rstrip("/"),
+        )
 
 
 def signature_ok(raw_body: bytes, event: dict[str, Any], header: str | None, oa_secret_key: str) -> bool:
@@ -104,6 +114,9 @@ class ZaloApi:
             if fresh:
                 code = await self._post(fresh.access_token, user_id, message)
         return code
+
+    async def close(self) -> None:
+        await self._http.close()
 
     async def _post(self, access_token: str, user_id: str, message: dict[str, Any]) -> int:
         body = {"recipient": {"user_id": user_id}, "message": message}
@@ -195,14 +208,7 @@ class ZaloInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "ZaloInput":
         if not credentials:
             cls.raise_missing_credentials_exception()
-        env = os.environ
-        return cls(ZaloConfig(
-            app_id=str(credentials["app_id"]), app_secret=str(credentials["app_secret"]),
-            oa_secret_key=str(credentials["oa_secret_key"]), access_token=str(credentials["access_token"]),
-            refresh_token=str(credentials["refresh_token"]),
-            api_base=(credentials.get("api_base") or env.get("ZALO_API_BASE") or ZaloConfig.api_base).rstrip("/"),
-            oauth_base=(credentials.get("oauth_base") or env.get("ZALO_OAUTH_BASE") or ZaloConfig.oauth_base).rstrip("/"),
-        ))
+        return cls(ZaloConfig.from_credentials(credentials))
 
     def __init__(self, config: ZaloConfig) -> None:
         self.config = config

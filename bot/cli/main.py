@@ -16,6 +16,7 @@
     bot review export [--output data/nlu/reviewed.yml]   the examples labelled in the review inbox
     bot review story --conversation ID [--output FILE]   a conversation as a Rasa test story
     bot privacy purge                  apply the retention now (the action server does it daily)
+    bot handoff list|take|reply|release ...   the conversations taken over by officers (bot/cli/handoff.py)
     bot notify send                    mail the offices their new leads (or the digests due); for cron
     bot notify reminders               mail today's reminders of overdue leads (working days); for cron
 """
@@ -33,7 +34,7 @@ import yaml
 from datetime import date
 
 from bot.channels.credentials import enabled_channels
-from bot.cli import calc
+from bot.cli import calc, handoff
 from bot.language.phones import mask_phone
 from bot.leads.store import EXPORT_FIELDS, lead_as_dict
 from bot.notify.sender import send_new_leads, send_reminders
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     notify.add_parser("send")
     notify.add_parser("reminders")
     calc.add_parsers(commands.add_parser("calc").add_subparsers(dest="what", required=True))
+    handoff.add_parsers(commands.add_parser("handoff").add_subparsers(dest="what", required=True))
     return parser
 
 
@@ -235,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         return _review(args)
     if args.command == "tokens":
         return _tokens(args)
+    if args.command == "handoff":
+        return handoff.run(args)
     if args.command == "notify":
         return _notify(args)
     if args.command == "privacy":

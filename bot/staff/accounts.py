@@ -283,6 +283,13 @@ class Accounts:
             ).scalars()
             return list(rows)
 
+    def has_office_staff(self, province: str) -> bool:
+        """Whether an active office account of this province exists (someone to take its conversations)."""
+        with self._session() as session:
+            return session.execute(select(StaffUser.id).where(
+                StaffUser.active.is_(True), StaffUser.role == OFFICE, StaffUser.province == province).limit(1)
+            ).first() is not None
+
     @staticmethod
     def _user(session: Session, user_id: int) -> StaffUser:
         user = session.get(StaffUser, user_id)

@@ -1,8 +1,9 @@
 """The staff pages (Flask, server-rendered, no script): sign-in, the leads of the officer's
-province with filters, search, exports and the follow-up of each lead, the overview, and the
-administrator's user management. Every page but /login, the health checks (/health, /health/live,
-/health/ready) and the style sheet needs a session; every form carries the session's CSRF token;
-failed sign-ins are rate-limited per client address."""
+province with filters, search, exports and the follow-up of each lead, the conversations waiting
+for an officer (bot/staff/conversations.py), the overview, and the administrator's user management.
+Every page but /login, the health checks (/health, /health/live, /health/ready) and the style sheet
+needs a session; every form carries the session's CSRF token; failed sign-ins are rate-limited per
+client address."""
 from __future__ import annotations
 
 import logging
@@ -21,6 +22,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.rasa_api import RasaApi
+from bot.handoff.takeover import Takeover
 from bot.language.provinces import all_provinces
 from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
 from bot.leads.store import LeadStore, WorkflowError
@@ -29,7 +33,7 @@ from bot.notify.working_days import DEADLINE_WORKING_DAYS
 from bot.ops import health as ops_health
 from bot.outbox import Outbox, default_directory
 from bot.policy import clock
-from bot.staff import charts, exports, queries
+from bot.staff import charts, conversations, exports, queries
 from bot.staff.accounts import (ADMIN, DEVICE_MAX_AGE, OFFICE, ROLE_LABELS, ROLES, TRAINER, AccountError,
                                 Accounts, one_time_password, same_token)
 from bot.staff.labels import channel_label, erasure_label, group_label, interests_label
@@ -66,9 +70,12 @@ ERROR_TEXTS = {
 
 def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], date] = clock.today,
                sign_in_limit: str = SIGN_IN_LIMIT, rate_limit_storage: str = "memory://",
-               trusted_proxies: int = 0, outbox: Outbox | None = None) -> Flask:
+               trusted_proxies: int = 0, outbox: Outbox | None = None,
+               takeover: Callable[[], Takeover] | None = None) -> Flask:
     """`trusted_proxies`: how many reverse proxies stand in front; the client address is then taken
-    from that many X-Forwarded-For entries (none by default: the header is anyone's to forge)."""
+    from that many X-Forwarded-For entries (none by default: the header is anyone's to forge).
+    `takeover`: the officers' actions on conversations (default: Rasa's API and the channels of the
+    environment, made on first use)."""
     app = Flask(__name__)
     outbox = outbox or Outbox(default_directory())
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES)
@@ -114,6 +121,10 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        if request.endpoint == conversations.LIVE_ENDPOINT:  # framed by the conversation's own page
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+            response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
+                "frame-ancestors 'none'", "frame-ancestors 'self'")
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -294,6 +305,8 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
             geometry=charts,
         )
 
+    app.register_blueprint(conversations.blueprint(engine, takeover or _takeover_from_env(engine)))
+
     inbox = Inbox(engine)
 
     def review_page(error: str | None = None, message: str | None = None) -> tuple[str, int]:
@@ -377,6 +390,17 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
         return redirect(url_for("users"), 303)
 
     return app
+
+
+def _takeover_from_env(engine: Engine) -> Callable[[], Takeover]:
+    made: list[Takeover] = []
+
+    def takeover() -> Takeover:
+        if not made:
+            from bot.handoff.senders import Senders  # imports Rasa's channel classes: on first use only
+            made.append(Takeover(HandoffQueue(engine), RasaApi.from_env(), Senders.from_env(engine)))
+        return made[0]
+    return takeover
 
 
 def _safe_next(target: str | None) -> str:

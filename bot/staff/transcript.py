@@ -23,25 +23,30 @@ class Turn:
     at: datetime  # Vietnam's time
     buttons: tuple[str, ...] = ()
     erased: bool = False  # redacted by an erasure (bot/privacy/erasure.py): what was said is gone
+    officer: str | None = None  # a bot message an officer wrote (bot/handoff), by username
+    intent: str | None = None  # what the assistant understood of a user message
 
 
 def transcript(engine: Engine, conversation_id: str) -> list[Turn]:
-    """What was said in the conversation, oldest first; empty when nothing is stored."""
+    """What was said in the conversation (its last MAX_TURNS messages), oldest first; empty when
+    nothing is stored."""
     if not inspect(engine).has_table("events"):
         return []
     with engine.connect() as connection:
         rows = connection.execute(
             select(_EVENTS.c.type_name, _EVENTS.c.timestamp, _EVENTS.c.data)
             .where(_EVENTS.c.sender_id == conversation_id, _EVENTS.c.type_name.in_(("user", "bot")))
-            .order_by(_EVENTS.c.id).limit(MAX_TURNS)
+            .order_by(_EVENTS.c.id.desc()).limit(MAX_TURNS)
         ).all()
     turns = []
-    for type_name, timestamp, data in rows:
+    for type_name, timestamp, data in reversed(rows):
         event = json.loads(data or "{}")
         text = event.get("text") or ""
         buttons = tuple(b.get("title", "") for b in (event.get("data") or {}).get("buttons") or [])
         erased = event.get("text") is None and (type_name == "user" or not event.get("data"))
         if text or buttons or erased:
             at = local(datetime.fromtimestamp(timestamp or 0, timezone.utc))
-            turns.append(Turn(type_name, text, at, buttons, erased))
+            officer = (event.get("metadata") or {}).get("officer") if type_name == "bot" else None
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") if type_name == "user" else None
+            turns.append(Turn(type_name, text, at, buttons, erased, officer, intent))
     return turns

@@ -52,6 +52,7 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "allowance_min", "allowance_until_age", "born", "assumed", "situation_sources", "opens_on", "case_label",
     "years_before", "years_from", "minimum", "amount", "pension", "drawn", "months_of_pension", "transitional_age",
     "office_details",
+    "wait_note", "reopens",  # bot/handoff/offer.py
 })
 # The last line of a FAQ answer, its legal basis: article and decree numbers are not figures.
 _LEGAL_BASIS = re.compile(r"(?:^|\n)Căn cứ:[^\n]*$")

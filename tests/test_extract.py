@@ -22,7 +22,7 @@ def entities(text):
         ("sn 5/3/1968", {("birth_month", 3), ("birth_year", 1968)}),
         ("nữ đóng 20 năm", {("gender", "female"), ("duration_months", 240)}),
         ("dong 20 nam roi", {("duration_months", 240)}),
-        ("nam nay toi 50 tuoi", {("age", 50)}),
+        ("nam nay toi 50 tuoi", {("age", 50), ("subject", "self")}),
         ("ma phai dong bao nhieu nam thi moi duoc luong huu", set()),  # "bao nhiêu năm": how many years
         ("dong nhieu nam roi", set()),
         ("đàn ông", {("gender", "male")}),
@@ -55,7 +55,7 @@ def test_entities(text, expected):
          {("gender", "female"), ("age", 56), ("joined_year", 2003), ("duration_months", 264)}),
         ("Toi la nu, 56 tuoi, tham gia BHXH tu nguyen tu nam 2003, da dong 22 nam, da duoc nhan luong huu chua?",
          {("gender", "female"), ("age", 56), ("joined_year", 2003), ("duration_months", 264)}),
-        ("tôi sinh năm 1968, đóng từ năm 2005", {("birth_year", 1968), ("joined_year", 2005)}),
+        ("tôi sinh năm 1968, đóng từ năm 2005", {("birth_year", 1968), ("joined_year", 2005), ("subject", "self")}),
         # years of compulsory insurance
         ("làm công ty được 9 năm", {("compulsory_months", 108)}),
         ("lam cong ty duoc 9 nam", {("compulsory_months", 108)}),

@@ -36,6 +36,7 @@ CALCULATED = {
     # the live takeover (bot/handoff/offer.py): the longest wait note and reopening time.
     "wait_note": "Thời gian chờ thường khoảng 10 giờ 59 phút. Hiện có 100 người đang chờ trước anh/chị.",
     "reopens": "13:30 thứ Năm, 30/12",
+    "Who": "Chị/em gái của anh/chị",
     # "my situation" and the benefit calculators: the longest values they produce.
     "facts": "nam, sinh tháng 12/1966, tham gia BHXH tự nguyện trước ngày 1/1/2021, "
              "đã đóng 35 năm 11 tháng (trong đó 35 năm 11 tháng bắt buộc)",

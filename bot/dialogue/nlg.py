@@ -19,6 +19,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.dialogue.person import who
 from bot.policy import clock
 from bot.policy.figures import Figures, figures_on
 from bot.privacy.retention import Retention
@@ -44,9 +45,10 @@ class FiguresNLG(TemplatedNaturalLanguageGenerator):
     def render(self, utter_action: Text, slots: Dict[Text, Any], output_channel: Text = "", **kwargs: Any
                ) -> Optional[Dict[Text, Any]]:
         """The message of a response: a variation for the channel, filled with the slots, the figures
-        of the day and the action's variables, with the uncertainty note when it needs one."""
+        of the day, the person concerned ({Who}) and the action's variables, with the uncertainty note
+        when it needs one."""
         figures = figures_on(clock.today())
-        variables = {**figures.values, **Retention.from_env().figures(), **kwargs}
+        variables = {**figures.values, **Retention.from_env().figures(), "Who": who(slots.get("subject")), **kwargs}
         message = self.generate_from_slots(utter_action, slots, output_channel, **variables)
         if message and utter_action != UNCERTAIN_NOTE and quotes_uncertain(self.responses.get(utter_action, []),
                                                                            figures, kwargs):

@@ -1,5 +1,6 @@
 """Entities in a citizen's message, found by rules rather than learned: money amounts, ages,
-birth years and months, durations, gender, phone numbers, names, provinces and target groups."""
+birth years and months, durations, gender, phone numbers, names, provinces, target groups and the
+person whose situation it is (bot/language/family.py)."""
 from __future__ import annotations
 
 import re
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.language.amounts import find_amounts
+from bot.language.family import find_subject
 from bot.language.phones import find_phones
 from bot.language.provinces import find_provinces
 from bot.language.spans import TakenSpans
@@ -130,8 +132,13 @@ def extract(text: str) -> list[Entity]:
     for start, end in places + ([name[1:]] if name else []):
         taken.take(start, end)  # "Quảng Nam", "Nam" in a name: not a gender
     gender = _gender(text, folded, taken)
+    subject = find_subject(text)
+    if subject:
+        add("subject", subject.person, subject.start, subject.end)
     if gender:
         add("gender", *gender)
+    elif subject and subject.gender:  # "mẹ tôi 58 tuổi": a woman, said without saying "nữ"
+        add("gender", subject.gender, subject.start, subject.end)
     for p in provinces:
         value = p.province.name if p.province else p.said
         add("province", value, p.start, p.end)

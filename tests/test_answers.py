@@ -134,3 +134,12 @@ def test_survivor_answer_covers_pensioners_and_mixed_careers(say):
     assert "48 tháng lương hưu, trừ 0,5 tháng cho mỗi tháng đã nhận, thấp nhất 3 tháng" in said
     assert "Luật BHXH 2024, Điều 110 khoản 4" in said
     assert "không áp dụng cho người chỉ đóng BHXH tự nguyện" in said
+
+
+def test_the_forms_ask_about_the_person_the_citizen_wrote_of(responses):
+    nlg = FiguresNLG.of_responses(responses)
+    slots = {entity.entity: entity.value for entity in extract("Mẹ tôi năm nay 58 tuổi, làm công ty được 9 năm")}
+    assert slots["gender"] == "female"  # the question of gender is not asked
+    asked = nlg.render("utter_ask_contribution_months", slots, "rest")["text"]
+    assert asked.startswith("Mẹ của anh/chị đã đóng")
+    assert nlg.render("utter_ask_contribution_months", {}, "rest")["text"].startswith("Anh/chị đã đóng")

@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import desk, replying_to_user, utter
-from bot.dialogue import callback
+from bot.dialogue import callback, follow_up
 from bot.language.text import clean_message
 from bot.policy import clock
 from bot.policy.figures import figures_on
@@ -102,3 +102,15 @@ class SubmitCallback(Action):
                                figures_on(clock.today()).values["hotline"])
         utter(dispatcher, step.replies)
         return slot_events(step.slots)
+
+
+class RequestStatus(Action):
+    """"Yêu cầu của tôi thế nào rồi": where this conversation's request stands."""
+
+    def name(self) -> Text:
+        return "action_request_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        utter(dispatcher, follow_up.request_status(tracker.sender_id, message(tracker).text, desk()))
+        return []

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.leads.checks import InvalidLead, LeadRequest, check
+from bot.leads.follow_up import FollowUp, FollowUpUnavailable
 from bot.leads.store import LeadStore
 from bot.ops import metrics
 from bot.privacy import erasure
@@ -292,6 +293,16 @@ class Desk:
         except OUTAGE as error:
             log.warning("database unavailable (%s); cannot say what is stored", type(error).__name__)
             return None
+
+    def follow_up(self, conversation_id: str) -> FollowUp | None:
+        """Where the conversation's newest request stands ("yêu cầu của tôi thế nào rồi");
+        FollowUpUnavailable when the database is down."""
+        try:
+            self.outbox.replay(self.store)  # a request still queued is stored too
+            return self.store.follow_up(conversation_id)
+        except OUTAGE as error:
+            log.warning("database unavailable (%s); cannot tell where a request stands", type(error).__name__)
+            raise FollowUpUnavailable from error
 
     def replay_every(self, seconds: float) -> threading.Event:
         """Replay the outbox in the background every `seconds` while leads wait, so they reach the

@@ -196,7 +196,7 @@ def test_while_the_database_is_down_the_request_waits_in_the_outbox(domain, desk
     database, desk.store = desk.store, LeadStore(db.make_engine("postgresql://postgres@127.0.0.1:1/unreachable"))
     _, said, _ = run(SubmitCallback(), tracker("đúng", "affirm", slots={**FILLED, "callback_confirmed": True},
                                                active=None), domain)
-    assert said == ["utter_callback_recorded"] and len(desk.outbox.pending()) == 1
+    assert said == ["utter_callback_recorded_queued"] and len(desk.outbox.pending()) == 1
     assert desk.outbox.replay(database) == 1 and len(list(database.leads())) == 1
 
 

@@ -65,6 +65,7 @@ def test_a_complete_request_with_a_correction(chat, desk):
     assert done["response"] == "utter_callback_recorded"
     assert done["office"] == "Bảo hiểm xã hội tỉnh Tuyên Quang"
     (lead,) = stored(desk)
+    assert done["reference"] == lead["reference"]  # the code the citizen quotes to follow it up
     assert (lead["full_name"], lead["phone"], lead["province"], lead["commune"]) == (
         "Nguyễn Thị Lan", "0987654321", "Tuyên Quang", "xã Tân Trào")
     assert lead["preferred_time"] is None and lead["income"] == 5_000_000
@@ -197,7 +198,7 @@ def test_a_request_while_the_database_is_down_waits_in_the_outbox(chat, desk):
     database = desk.store
     desk.store = LeadStore(db.make_engine(UNREACHABLE))
     complete_form(chat)
-    assert chat.names("affirm", "đúng") == ["utter_callback_recorded"]
+    assert chat.names("affirm", "đúng") == ["utter_callback_recorded_queued"]  # no code before it is stored
     assert len(desk.outbox.pending()) == 1
     desk.store = database
     assert desk.outbox.replay(database) == 1

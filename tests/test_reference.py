@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from bot.leads.checks import LeadRequest
-from bot.leads.follow_up import CONTACTED_STAGE, RECEIVED_STAGE, REGISTERED_STAGE, FollowUp, stage_of
+from bot.leads.follow_up import (CONTACTED_STAGE, NOT_REACHED_STAGE, RECEIVED_STAGE, REGISTERED_STAGE, FollowUp,
+                                 stage_of)
 from bot.leads.models import CONTACTED, NEW, NOT_INTERESTED, REGISTERED, UNREACHABLE, Lead
 from bot.leads.reference import ALPHABET, normalise_reference
 from bot.leads.store import LeadStore
@@ -67,7 +68,7 @@ def test_the_same_conversation_keeps_its_code_when_it_asks_again(store):
 
 def test_the_stages_a_citizen_is_told():
     assert [stage_of(s) for s in (NEW, UNREACHABLE, CONTACTED, NOT_INTERESTED, REGISTERED)] == [
-        "received", "received", "contacted", "contacted", "registered"]
+        "received", "not_reached", "contacted", "contacted", "registered"]
 
 
 def test_a_conversation_follows_its_request_from_received_to_registered(store):
@@ -75,11 +76,12 @@ def test_a_conversation_follows_its_request_from_received_to_registered(store):
     received = store.follow_up("c-0912345678")
     assert received.stage == RECEIVED_STAGE and CODE.fullmatch(received.reference)
     store.change_status(lead_id, UNREACHABLE, "hoa")
-    assert store.follow_up("c-0912345678").stage == RECEIVED_STAGE
+    assert store.follow_up("c-0912345678").stage == NOT_REACHED_STAGE
     store.change_status(lead_id, CONTACTED, "hoa")
     assert store.follow_up("c-0912345678").stage == CONTACTED_STAGE
     store.change_status(lead_id, REGISTERED, "hoa")
-    assert store.follow_up("c-0912345678") == FollowUp(received.reference, REGISTERED_STAGE, received.received_at)
+    assert store.follow_up("c-0912345678") == FollowUp(
+        received.reference, REGISTERED_STAGE, received.received_at, "Bảo hiểm xã hội tỉnh Nghệ An")
 
 
 def test_no_request_or_an_erased_one_has_no_follow_up(store):

@@ -37,6 +37,8 @@ CALCULATED = {
     "wait_note": "Thời gian chờ thường khoảng 10 giờ 59 phút. Hiện có 100 người đang chờ trước anh/chị.",
     "reopens": "13:30 thứ Năm, 30/12",
     "Who": "Chị/em gái của anh/chị",
+    # "yêu cầu của tôi thế nào rồi" (bot/dialogue/follow_up.py): a code, a typed one, a time.
+    "reference": "K7MPQX", "code": "K7MPQXK7", "received_at": "14:05 ngày 24/11/2026",
     # "my situation" and the benefit calculators: the longest values they produce.
     "facts": "nam, sinh tháng 12/1966, tham gia BHXH tự nguyện trước ngày 1/1/2021, "
              "đã đóng 35 năm 11 tháng (trong đó 35 năm 11 tháng bắt buộc)",

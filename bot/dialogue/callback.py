@@ -23,6 +23,7 @@ from bot.language.requests import EMPTY, SHOW_MY_DATA, STOP, TOO_LONG, WITHDRAW_
 from bot.language.target_groups import groups
 from bot.language.text import fold
 from bot.leads.checks import InvalidLead, LeadRequest, check
+from bot.leads.follow_up import FollowUp, FollowUpUnavailable
 from bot.policy.clock import VIETNAM
 from bot.policy.formatting import money
 from bot.privacy.retention import Retention
@@ -83,6 +84,7 @@ class LeadDesk(Protocol):
     def record(self, request: LeadRequest) -> bool: ...  # InvalidLead: it cannot be recorded
     def withdraw(self, conversation_id: str) -> int | None: ...  # None: queued, the database is down
     def stored_about(self, conversation_id: str) -> list[StoredLead] | None: ...  # None: the database is down
+    def follow_up(self, conversation_id: str) -> FollowUp | None: ...  # FollowUpUnavailable: the database is down
 
 
 @dataclass(frozen=True)
@@ -272,10 +274,20 @@ def submit(state: Mapping[str, Any], conversation: Conversation, consent_sha: st
         return Step([Reply("utter_no_consent")], cleared)
     request = _without_unlawful_context(lead_request(state, conversation, consent_sha))
     try:
-        desk.record(request)  # stored now, or durably queued: recorded either way
+        stored = desk.record(request)  # stored now, or durably queued: recorded either way
     except InvalidLead:
         return Step([Reply("utter_invalid_value", {"message": NOT_RECORDED.format(hotline=hotline)})], cleared)
-    return Step([Reply("utter_callback_recorded", {"office": request.office})], cleared)
+    found = _follow_up(desk, conversation.id) if stored else None
+    if found is None:  # queued: the code is drawn when it reaches the database
+        return Step([Reply("utter_callback_recorded_queued", {"office": request.office})], cleared)
+    return Step([Reply("utter_callback_recorded", {"office": request.office, "reference": found.reference})], cleared)
+
+
+def _follow_up(desk: LeadDesk, conversation_id: str) -> FollowUp | None:
+    try:
+        return desk.follow_up(conversation_id)
+    except FollowUpUnavailable:
+        return None
 
 
 def lead_request(state: Mapping[str, Any], conversation: Conversation, consent_sha: str) -> LeadRequest:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import secrets
 
+from bot.language.text import fold
+
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 LENGTH = 6
 _SEPARATORS = re.compile(r"[\s.\-_]+")
@@ -20,3 +22,28 @@ def normalise_reference(text: str) -> str | None:
     """A code as a citizen may type it ("k7m-pqx", " K7MPQX "), or None when it cannot be one."""
     code = _SEPARATORS.sub("", text or "").upper()
     return code if len(code) == LENGTH and all(c in ALPHABET for c in code) else None
+
+
+_WORD = re.compile(r"[^\W_]+")
+_JOINED = re.compile(r"[.\-_]")  # "K7M-PQX"
+_AFTER_CODE_WORD = re.compile(
+    r"\b(?:ma|code)(?:\s+(?:so|yeu cau|tra cuu|ho so|cua (?:em|toi|minh|anh|chi)|la))*[\s:#]*$")
+
+
+def typed_reference(text: str) -> str | None:
+    """The reference code a message quotes ("mã số K7M-PQX đến đâu rồi"), upper case without
+    separators; it may be no valid code at all ("ma so ABC123": still a code the citizen typed).
+    Words without diacritics can look like codes ("nguyen"), so six letters and digits count when
+    they have a digit and a letter and are a valid code, or follow "mã". None when none is quoted."""
+    words = list(_WORD.finditer(text or ""))
+    candidates = [(w.start(), w.group()) for w in words if len(w.group()) == LENGTH]
+    candidates += [(w.start(), w.group() + after.group()) for w, after in zip(words, words[1:])
+                   if len(w.group()) == len(after.group()) == LENGTH // 2
+                   and _JOINED.fullmatch(text[w.end():after.start()])]
+    for start, candidate in sorted(candidates):
+        if not (candidate.isascii() and any(c.isalpha() for c in candidate)):
+            continue
+        after_code_word = bool(_AFTER_CODE_WORD.search(fold(text[:start])))
+        if after_code_word or (normalise_reference(candidate) and any(c.isdigit() for c in candidate)):
+            return candidate.upper()
+    return None

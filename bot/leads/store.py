@@ -147,7 +147,7 @@ class LeadStore:
                     Lead.id.in_(select(Consent.lead_id).where(Consent.conversation_id == conversation_id))))
                 .order_by(Lead.id.desc()).limit(1)
             ).scalar_one_or_none()
-            return FollowUp(lead.reference, stage_of(lead.status), lead.created_at) if lead else None
+            return FollowUp(lead.reference, stage_of(lead.status), lead.created_at, lead.office) if lead else None
 
     def leads(self) -> Iterator[Lead]:
         with Session(self.engine, future=True) as session:

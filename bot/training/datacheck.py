@@ -53,6 +53,7 @@ CALCULATED_PLACEHOLDERS = frozenset({
     "years_before", "years_from", "minimum", "amount", "pension", "drawn", "months_of_pension", "transitional_age",
     "office_details",
     "wait_note", "reopens",  # bot/handoff/offer.py
+    "reference", "code", "received_at",  # bot/dialogue/follow_up.py, bot/dialogue/callback.py
     "Who",  # bot/dialogue/nlg.py: the person concerned (bot/dialogue/person.py)
 })
 # The last line of a FAQ answer, its legal basis: article and decree numbers are not figures.

@@ -3,7 +3,8 @@
 # keeps them running until Ctrl-C, which stops them all. `run.sh shell` talks to the bot in this
 # terminal instead; `run.sh interactive` runs `rasa interactive`.
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000), BOT_DATABASE_URL (sqlite
-# under var/), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
+# under var/), BOT_LOCK_STORE_URL (Rasa's conversation locks: BOT_DATABASE_URL, or redis://...; README,
+# "Scaling"), SANIC_WORKERS (Rasa server processes), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
 # reachable from this machine only unless told otherwise), BOT_ACTIONS_TOKEN and BOT_API_TOKEN
 # (generated into var/ when not given; README, "Security"), BOT_LOG_FORMAT, BOT_LOG_MAX_BYTES and
 # BOT_LOG_BACKUPS (each server logs to its own file var/<server>.log, rotated by size; what a process
@@ -16,6 +17,7 @@ BIN=.venv/bin
 MODEL=${MODEL:-models/current.tar.gz}
 export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} STAFF_PORT=${STAFF_PORT:-8000}
 export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
+export BOT_LOCK_STORE_URL=${BOT_LOCK_STORE_URL:-$BOT_DATABASE_URL}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1} ACTIONS_INTERFACE=${ACTIONS_INTERFACE:-127.0.0.1}
 umask 077  # the database, logs, outbox and tokens the servers write under var/ are the owner's only

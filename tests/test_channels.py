@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rasa.core.channels.rest import RestInput
+from sqlalchemy import update
 
 from bot.channels import messenger, zalo
 from bot.channels.common import (MAX_TEXT_CHARS, ButtonMemory, Deliveries, Incoming, as_read, hand_over,
                                  numbered_options, split_text)
 from bot.channels.credentials import enabled_channels
-from bot.channels.tokens import TokenPair, TokenStore
+from bot.channels.tokens import ChannelToken, TokenPair, TokenStore
 from bot.storage import db
 from bot.storage.orm import now
 from db_fixtures import fresh_postgres, fresh_sqlite
@@ -240,6 +243,32 @@ def test_concurrent_sends_with_an_expired_token_refresh_it_once(fake_zalo):
     assert len(fake.sent("/v4/oa/access_token")) == 1
     assert store.current().access_token == "access-1" and store.current().refresh_token == "refresh-1"
     assert {c.headers["access_token"] for c in fake.zalo_messages() if c.body["recipient"]["user_id"]} >= {"access-1"}
+
+
+def test_two_processes_with_an_expired_token_refresh_it_once(fake_zalo):
+    """Two replicas (each its own API client, engine and event loop) share the stored pair: one
+    claims the refresh, the other waits for the new pair instead of spending the refresh token again."""
+    fake, config, store = fake_zalo
+    fake.expired_tokens.add("old")
+    apis = [zalo.ZaloApi(config, TokenStore(db.make_engine(str(store.engine.url)), "zalo", TokenPair("old", "r0")))
+            for _ in range(2)]
+    store.current()  # the seeded row
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda i: asyncio.run(apis[i].send(f"u{i}", {"text": "chào"})), range(2)))
+    assert codes == [0, 0]
+    assert len(fake.sent("/v4/oa/access_token")) == 1
+    assert not store.refreshing() and store.current().access_token == "access-1"
+
+
+def test_a_refresh_claim_of_a_dead_process_lapses(fake_zalo):
+    _, _, store = fake_zalo
+    store.current()
+    assert store.claim_refresh("old") and not store.claim_refresh("old")
+    with store.engine.begin() as connection:
+        connection.execute(update(ChannelToken.__table__).values(refreshing_until=now() - timedelta(seconds=1)))
+    assert store.claim_refresh("old")
+    store.release_refresh()
+    assert not store.refreshing() and not store.claim_refresh("stale-pair")
 
 
 def test_a_token_about_to_expire_is_refreshed_before_sending(fake_zalo):

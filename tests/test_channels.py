@@ -338,6 +338,33 @@ def test_no_secret_or_message_text_is_logged_by_the_api(fake_zalo, caplog):
     assert "0912345678" not in caplog.text and "access-1" not in caplog.text and "app-secret" not in caplog.text
 
 
+def test_background_work_keeps_a_senders_order_across_processes(tmp_path):
+    """Two replicas share the lock store: the second message, received by the other replica while the
+    first is still being handled, waits for it."""
+    from bot.channels.common import Background
+    from bot.servers.locks import SharedLockStore
+    done: list[str] = []
+
+    async def scenario(url: str) -> None:
+        replicas = [Background(SharedLockStore(url=url)), Background(SharedLockStore(url=url))]
+
+        def work(label: str, delay: float):  # type: ignore[no-untyped-def]
+            async def run() -> None:
+                await asyncio.sleep(delay)
+                done.append(label)
+            return run
+
+        replicas[0].start("zalo:u1", work("first", 0.3))
+        replicas[1].start("zalo:u1", work("second", 0.0))
+        replicas[1].start("zalo:u2", work("other sender", 0.0))
+        replicas[0].start("zalo:u1", work("third", 0.0))
+        await asyncio.gather(*(replica.idle() for replica in replicas))
+
+    with fresh_sqlite(tmp_path) as url:
+        asyncio.run(scenario(url))
+    assert done == ["other sender", "first", "second", "third"]
+
+
 def test_background_work_keeps_each_senders_order_and_survives_a_failure():
     from bot.channels.common import Background
     done: list[str] = []

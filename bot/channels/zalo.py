@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 from bot.channels.common import (Background, ButtonMemory, Deliveries, HttpSession, Incoming, hand_over,
                                  numbered_options, split_text)
 from bot.channels.tokens import TokenPair, TokenStore
+from bot.servers.locks import SharedLockStore
 from bot.storage import db
 from bot.storage.orm import now
 
@@ -238,7 +239,7 @@ class ZaloInput(InputChannel):
         self.deliveries = Deliveries(engine, CHANNEL)
         self.api = ZaloApi(config, TokenStore(engine, CHANNEL, TokenPair(config.access_token, config.refresh_token)))
         self.memory = ButtonMemory(engine)
-        self.background = Background()
+        self.background = Background(SharedLockStore())  # the lock store of endpoints.yml
 
     def output(self) -> ZaloOutput:
         return ZaloOutput(self.api, self.memory)

@@ -14,6 +14,7 @@ database transaction holding the row (SELECT ... FOR UPDATE; SQLite takes its wr
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Callable, Optional, TypeVar
 
 import redis
@@ -40,7 +41,8 @@ class ConversationLock(Base):
 
 class SharedLockStore(LockStore):
     def __init__(self, endpoint_config: EndpointConfig | None = None, url: str | None = None) -> None:
-        url = url or (endpoint_config.url if endpoint_config else None) or db.database_url()
+        url = url or (endpoint_config.url if endpoint_config else None) or os.environ.get("BOT_LOCK_STORE_URL") \
+            or db.database_url()
         self.backend: RedisLocks | SQLLocks = RedisLocks(url) if url.startswith(("redis://", "rediss://", "unix://")) \
             else SQLLocks(url)
         super().__init__()

@@ -388,3 +388,33 @@ def test_background_work_keeps_each_senders_order_and_survives_a_failure():
 
     asyncio.run(scenario())
     assert done == ["u2-only", "u1-second", "u1-third"]
+
+
+def test_a_named_rest_message_is_found_with_its_answers_in_the_conversation():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from bot.channels.rest import answers_to
+
+    buttons = [{"title": "5 triệu", "payload": "/inform"}]
+    events = [ActionExecuted("action_listen"), UserUttered("đóng bao nhiêu", message_id="client:m1"),
+              ActionExecuted("utter_ask_income"), BotUttered("Thu nhập bao nhiêu ạ?", {"buttons": buttons}),
+              ActionExecuted("action_listen"), UserUttered("5 triệu", message_id="client:m2"),
+              ActionExecuted("utter_contribution"), BotUttered("Dạ, 1.100.000 đồng"), BotUttered("Còn gì nữa ạ?"),
+              ActionExecuted("action_listen"), UserUttered("cảm ơn", message_id="client:m3")]
+    assert answers_to(events, "client:m1") == [{"text": "Thu nhập bao nhiêu ạ?", "buttons": buttons}]
+    assert answers_to(events, "client:m2") == [{"text": "Dạ, 1.100.000 đồng"}, {"text": "Còn gì nữa ạ?"}]
+    assert answers_to(events, "client:m3") == []  # received, not answered yet (the turn is under way)
+    assert answers_to(events, "client:m4") is None
+
+
+@pytest.mark.parametrize("message_id", ["", "x" * 65, "a b", "../etc", 5])
+def test_a_rest_message_id_must_be_a_short_name(message_id):
+    from sanic.exceptions import InvalidUsage
+
+    from bot.channels.rest import RestInput
+
+    class Request:
+        json = {"sender": "s", "message": "chào", "message_id": message_id}
+
+    with pytest.raises(InvalidUsage):
+        RestInput.get_metadata(None, Request())

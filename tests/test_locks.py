@@ -5,25 +5,12 @@ when nobody waits; stored as Rasa's RedisLockStore stores it."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from db_fixtures import fresh_postgres, fresh_sqlite
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_unavailable() -> str | None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-        return None
-    except redis.RedisError as error:
-        return f"no Redis server at {REDIS_URL} ({type(error).__name__}); set TEST_REDIS_URL"
+from db_fixtures import REDIS_URL, fresh_postgres, fresh_sqlite, redis_unavailable
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "redis"])

@@ -14,6 +14,7 @@ export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export STAFF_PORT ?= 8000
 export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
+export BOT_LOCK_STORE_URL ?= $(BOT_DATABASE_URL)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/current.tar.gz
@@ -22,11 +23,12 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) \
 	bot/language/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run shell interactive test validate evaluate story-test benchmark browser check-data compare-spacy clean
+.PHONY: help install lock train run run-prod haproxy profile shell interactive test validate evaluate story-test benchmark browser check-data compare-spacy clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT), staff pages on $(STAFF_PORT))"
 	@echo "make test   - install and run every check (unit, data, NLU evaluation, stories)"
+	@echo "make run-prod - RASA_REPLICAS Rasa servers and ACTIONS_REPLICAS action servers behind HAProxy, on PostgreSQL and Redis"
 	@echo "make install | lock | train | shell | interactive | check-data | evaluate | story-test | benchmark | clean"
 
 $(BIN)/python:
@@ -57,6 +59,26 @@ train: $(MODEL)
 run: $(MODEL)
 	@mkdir -p var
 	@scripts/run.sh
+
+# The production profile on this machine (README, "Scaling"): the replicas behind HAProxy, the
+# conversations in PostgreSQL, Rasa's locks in Redis.
+PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PROD_LOCK_STORE_URL ?= redis://127.0.0.1:6379/1
+RASA_REPLICAS ?= 2
+ACTIONS_REPLICAS ?= 2
+
+run-prod: $(MODEL) haproxy
+	@mkdir -p var
+	@BOT_DATABASE_URL=$(PROD_DATABASE_URL) BOT_LOCK_STORE_URL=$(PROD_LOCK_STORE_URL) RASA_REPLICAS=$(RASA_REPLICAS) \
+	  ACTIONS_REPLICAS=$(ACTIONS_REPLICAS) scripts/run.sh
+
+# Debian's HAProxy, installed when missing and we are root (the production profile's load balancer).
+haproxy:
+	@command -v haproxy >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y --no-install-recommends haproxy >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends haproxy >/dev/null; }; \
+	  else echo "HAProxy is missing (sudo apt-get install haproxy): make run-prod needs it."; exit 1; fi; }
 
 shell: $(MODEL)
 	@mkdir -p var
@@ -92,8 +114,13 @@ compare-spacy: $(INSTALLED)
 	    --min-accuracy 0 --min-stripped 0 || exit 1; \
 	done
 
+# BENCHMARK_ARGS, e.g. "--seconds 10 --no-stock" (scripts/benchmark.py --help)
 benchmark: $(MODEL)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py $(BENCHMARK_ARGS)
+
+# cProfile of messages at the start of a conversation and at its 200th turn (results/profile-after.txt)
+profile: $(MODEL)
+	$(BIN)/python scripts/profile_message.py
 
 # The browser of the end-to-end test of the staff pages: Debian's Chromium, installed when missing
 # and we are root (Playwright's own browser download needs the internet). Without it the test skips.

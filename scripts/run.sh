@@ -3,7 +3,8 @@
 # keeps them running until Ctrl-C, which stops them all. `run.sh shell` talks to the bot in this
 # terminal instead; `run.sh interactive` runs `rasa interactive`.
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000), BOT_DATABASE_URL (sqlite
-# under var/), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
+# under var/), BOT_LOCK_STORE_URL (Rasa's conversation locks: BOT_DATABASE_URL, or redis://...; README,
+# "Scaling"), SANIC_WORKERS (Rasa server processes), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
 # reachable from this machine only unless told otherwise), BOT_ACTIONS_TOKEN and BOT_API_TOKEN
 # (generated into var/ when not given; README, "Security"), BOT_LOG_FORMAT, BOT_LOG_MAX_BYTES and
 # BOT_LOG_BACKUPS (each server logs to its own file var/<server>.log, rotated by size; what a process
@@ -16,6 +17,7 @@ BIN=.venv/bin
 MODEL=${MODEL:-models/current.tar.gz}
 export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} STAFF_PORT=${STAFF_PORT:-8000}
 export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
+export BOT_LOCK_STORE_URL=${BOT_LOCK_STORE_URL:-$BOT_DATABASE_URL}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1} ACTIONS_INTERFACE=${ACTIONS_INTERFACE:-127.0.0.1}
 umask 077  # the database, logs, outbox and tokens the servers write under var/ are the owner's only
@@ -26,27 +28,75 @@ eval "$tokens"
 "$BIN/bot" staff ensure-admin
 "$BIN/bot" channels credentials --output "var/credentials-$RASA_PORT.yml"
 
-# One directory a server (the port tells apart the assistants started side by side, e.g. by the
-# tests), emptied at start (values of processes that no longer run would be added up), removed at stop.
-metrics_dir() {
-  local dir="$PWD/var/metrics/$1"
-  rm -rf "$dir" && mkdir -p "$dir" && echo "$dir"
-}
-actions_metrics=$(metrics_dir "actions-$ACTIONS_PORT")
-rasa_metrics=$(metrics_dir "rasa-$RASA_PORT")
+# Several replicas (RASA_REPLICAS, ACTIONS_REPLICAS > 1: `make run-prod`): HAProxy listens on
+# RASA_PORT and ACTIONS_PORT and spreads the requests over the replicas, on RASA_REPLICA_PORTS and
+# ACTIONS_REPLICA_PORTS (default: the ports after RASA_PORT and ACTIONS_PORT); a replica that stops is
+# started again. The servers then log to var/<server>-<port>.log.
+export RASA_REPLICAS=${RASA_REPLICAS:-1} ACTIONS_REPLICAS=${ACTIONS_REPLICAS:-1}
+balanced=0
+if [[ -z "${1:-}" ]] && (( RASA_REPLICAS > 1 || ACTIONS_REPLICAS > 1 )); then
+  balanced=1
+  command -v haproxy >/dev/null || { echo "HAProxy is missing: make haproxy (or apt-get install haproxy)" >&2; exit 1; }
+  read -ra rasa_ports <<<"${RASA_REPLICA_PORTS:-$(seq -s ' ' $((RASA_PORT + 1)) $((RASA_PORT + RASA_REPLICAS)))}"
+  read -ra actions_ports <<<"${ACTIONS_REPLICA_PORTS:-$(seq -s ' ' $((ACTIONS_PORT + 1)) $((ACTIONS_PORT + ACTIONS_REPLICAS)))}"
+else
+  rasa_ports=("$RASA_PORT") actions_ports=("$ACTIONS_PORT")
+fi
+
+# Each server's Prometheus metrics in a directory of its own, var/metrics/<server>-<port> (the port
+# tells apart the assistants started side by side, e.g. by the tests), emptied at its start (values
+# of processes that no longer run would be added up), removed at stop.
+metrics_dirs=()
+for port in "${rasa_ports[@]}"; do metrics_dirs+=("$PWD/var/metrics/rasa-$port"); done
+for port in "${actions_ports[@]}"; do metrics_dirs+=("$PWD/var/metrics/actions-$port"); done
 
 pids=()
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$actions_metrics" "$rasa_metrics"
+  rm -rf "${metrics_dirs[@]}"
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-BOT_LOG_FILE=var/actions.log PROMETHEUS_MULTIPROC_DIR=$actions_metrics "$BIN/python" -m bot.servers.action_server >var/actions.out 2>&1 &
-pids+=($!)
+log_name() {  # server port
+  if (( balanced )); then echo "$1-$2"; else echo "$1"; fi
+}
+
+actions_server() {  # port
+  local name dir="$PWD/var/metrics/actions-$1"
+  name=$(log_name actions "$1")
+  rm -rf "$dir" && mkdir -p "$dir"
+  ACTIONS_PORT=$1 BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir "$BIN/python" -m bot.servers.action_server \
+    >"var/$name.out" 2>&1
+}
+
+rasa_server() {  # port
+  local name dir="$PWD/var/metrics/rasa-$1"
+  name=$(log_name rasa "$1")
+  rm -rf "$dir" && mkdir -p "$dir"
+  BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir "$BIN/python" -m bot.servers.rasa_server run --enable-api \
+    --interface "$RASA_INTERFACE" --port "$1" --model "$MODEL" --endpoints endpoints.yml \
+    --credentials "var/credentials-$RASA_PORT.yml" >"var/$name.out" 2>&1
+}
+
+start() {  # server port: one replica of several is started again when it stops
+  if (( balanced )); then
+    ( trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+      while true; do
+        "$@" & child=$!
+        wait "$child" || true
+        echo "$(date -Is) $1 on port $2 stopped; starting it again" >>var/restarts.log
+        sleep 1
+      done ) &
+  else
+    "$@" &
+  fi
+  pids+=($!)
+}
+
+for port in "${actions_ports[@]}"; do start actions_server "$port"; done
 
 if [[ "${1:-}" == "shell" ]]; then
   "$BIN/rasa" shell --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml \
@@ -59,16 +109,30 @@ if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.m
   exit 0
 fi
 
-BOT_LOG_FILE=var/rasa.log PROMETHEUS_MULTIPROC_DIR=$rasa_metrics "$BIN/python" -m bot.servers.rasa_server run --enable-api --interface "$RASA_INTERFACE" \
-  --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml --credentials "var/credentials-$RASA_PORT.yml" \
-  >var/rasa.out 2>&1 &
-pids+=($!)
+for port in "${rasa_ports[@]}"; do start rasa_server "$port"; done
+
+if (( balanced )); then
+  servers() {  # name port...
+    local name=$1; shift
+    for port; do echo "    server $name-$port 127.0.0.1:$port"; done
+  }
+  config=$(<deploy/haproxy.cfg)
+  config=${config//@RASA_SERVERS@/$(servers rasa "${rasa_ports[@]}")}
+  config=${config//@ACTIONS_SERVERS@/$(servers actions "${actions_ports[@]}")}
+  printf '%s\n' "$config" >"var/haproxy-$RASA_PORT.cfg"
+  haproxy -f "var/haproxy-$RASA_PORT.cfg" -db >var/haproxy.out 2>&1 &
+  pids+=($!)
+fi
 
 BOT_LOG_FILE=var/staff.log "$BIN/bot" staff serve --port "$STAFF_PORT" >var/staff.out 2>&1 &
 pids+=($!)
 
-"$BIN/python" scripts/wait_ready.py "http://127.0.0.1:$RASA_PORT" "http://127.0.0.1:$ACTIONS_PORT/health/ready" \
-  "http://127.0.0.1:$STAFF_PORT/health/ready"
+# Every replica loaded and HAProxy passing requests (when there is one)
+rasas=() others=("http://127.0.0.1:$STAFF_PORT/health/ready")
+for port in "${rasa_ports[@]}"; do rasas+=("http://127.0.0.1:$port"); done
+for port in "${actions_ports[@]}"; do others+=("http://127.0.0.1:$port/health/ready"); done
+if (( balanced )); then others+=("http://127.0.0.1:$RASA_PORT/" "http://127.0.0.1:$ACTIONS_PORT/health/live"); fi
+"$BIN/python" scripts/wait_ready.py "${rasas[@]}" -- "${others[@]}"
 cat <<MSG
 The assistant is running (logs in var/). Staff pages: http://127.0.0.1:$STAFF_PORT/login
 Talk to it over REST (unless BOT_REST_CHANNEL=off):

@@ -1,5 +1,6 @@
 """Databases for the store tests: a fresh SQLite file, and a fresh PostgreSQL database on the server
-named by TEST_POSTGRES_URL (default: the CI machine's), skipped with the reason when none is reachable."""
+named by TEST_POSTGRES_URL (default: the CI machine's), skipped with the reason when none is reachable;
+whether Redis answers at TEST_REDIS_URL."""
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.storage import db
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")  # a database of its own
 
 
 def postgres_unavailable() -> str | None:
@@ -27,6 +29,16 @@ def postgres_unavailable() -> str | None:
         return None
     except Exception as error:  # any failure to connect means: no server here
         return f"no PostgreSQL server at {make_url(POSTGRES_URL).render_as_string(hide_password=True)} ({type(error).__name__}); set TEST_POSTGRES_URL"
+
+
+def redis_unavailable() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+        return None
+    except redis.RedisError as error:
+        return f"no Redis server at {REDIS_URL} ({type(error).__name__}); set TEST_REDIS_URL"
 
 
 @contextmanager

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rasa.core.channels.rest import RestInput
+from sqlalchemy import update
 
 from bot.channels import messenger, zalo
 from bot.channels.common import (MAX_TEXT_CHARS, ButtonMemory, Deliveries, Incoming, as_read, hand_over,
                                  numbered_options, split_text)
 from bot.channels.credentials import enabled_channels
-from bot.channels.tokens import TokenPair, TokenStore
+from bot.channels.tokens import ChannelToken, TokenPair, TokenStore
 from bot.storage import db
 from bot.storage.orm import now
 from db_fixtures import fresh_postgres, fresh_sqlite
@@ -242,6 +245,32 @@ def test_concurrent_sends_with_an_expired_token_refresh_it_once(fake_zalo):
     assert {c.headers["access_token"] for c in fake.zalo_messages() if c.body["recipient"]["user_id"]} >= {"access-1"}
 
 
+def test_two_processes_with_an_expired_token_refresh_it_once(fake_zalo):
+    """Two replicas (each its own API client, engine and event loop) share the stored pair: one
+    claims the refresh, the other waits for the new pair instead of spending the refresh token again."""
+    fake, config, store = fake_zalo
+    fake.expired_tokens.add("old")
+    apis = [zalo.ZaloApi(config, TokenStore(db.make_engine(str(store.engine.url)), "zalo", TokenPair("old", "r0")))
+            for _ in range(2)]
+    store.current()  # the seeded row
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda i: asyncio.run(apis[i].send(f"u{i}", {"text": "chào"})), range(2)))
+    assert codes == [0, 0]
+    assert len(fake.sent("/v4/oa/access_token")) == 1
+    assert not store.refreshing() and store.current().access_token == "access-1"
+
+
+def test_a_refresh_claim_of_a_dead_process_lapses(fake_zalo):
+    _, _, store = fake_zalo
+    store.current()
+    assert store.claim_refresh("old") and not store.claim_refresh("old")
+    with store.engine.begin() as connection:
+        connection.execute(update(ChannelToken.__table__).values(refreshing_until=now() - timedelta(seconds=1)))
+    assert store.claim_refresh("old")
+    store.release_refresh()
+    assert not store.refreshing() and not store.claim_refresh("stale-pair")
+
+
 def test_a_token_about_to_expire_is_refreshed_before_sending(fake_zalo):
     fake, config, store = fake_zalo
     store.save(TokenPair("old", "r0", now()))
@@ -309,6 +338,33 @@ def test_no_secret_or_message_text_is_logged_by_the_api(fake_zalo, caplog):
     assert "0912345678" not in caplog.text and "access-1" not in caplog.text and "app-secret" not in caplog.text
 
 
+def test_background_work_keeps_a_senders_order_across_processes(tmp_path):
+    """Two replicas share the lock store: the second message, received by the other replica while the
+    first is still being handled, waits for it."""
+    from bot.channels.common import Background
+    from bot.servers.locks import SharedLockStore
+    done: list[str] = []
+
+    async def scenario(url: str) -> None:
+        replicas = [Background(SharedLockStore(url=url)), Background(SharedLockStore(url=url))]
+
+        def work(label: str, delay: float):  # type: ignore[no-untyped-def]
+            async def run() -> None:
+                await asyncio.sleep(delay)
+                done.append(label)
+            return run
+
+        replicas[0].start("zalo:u1", work("first", 0.3))
+        replicas[1].start("zalo:u1", work("second", 0.0))
+        replicas[1].start("zalo:u2", work("other sender", 0.0))
+        replicas[0].start("zalo:u1", work("third", 0.0))
+        await asyncio.gather(*(replica.idle() for replica in replicas))
+
+    with fresh_sqlite(tmp_path) as url:
+        asyncio.run(scenario(url))
+    assert done == ["other sender", "first", "second", "third"]
+
+
 def test_background_work_keeps_each_senders_order_and_survives_a_failure():
     from bot.channels.common import Background
     done: list[str] = []
@@ -332,3 +388,33 @@ def test_background_work_keeps_each_senders_order_and_survives_a_failure():
 
     asyncio.run(scenario())
     assert done == ["u2-only", "u1-second", "u1-third"]
+
+
+def test_a_named_rest_message_is_found_with_its_answers_in_the_conversation():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from bot.channels.rest import answers_to
+
+    buttons = [{"title": "5 triệu", "payload": "/inform"}]
+    events = [ActionExecuted("action_listen"), UserUttered("đóng bao nhiêu", message_id="client:m1"),
+              ActionExecuted("utter_ask_income"), BotUttered("Thu nhập bao nhiêu ạ?", {"buttons": buttons}),
+              ActionExecuted("action_listen"), UserUttered("5 triệu", message_id="client:m2"),
+              ActionExecuted("utter_contribution"), BotUttered("Dạ, 1.100.000 đồng"), BotUttered("Còn gì nữa ạ?"),
+              ActionExecuted("action_listen"), UserUttered("cảm ơn", message_id="client:m3")]
+    assert answers_to(events, "client:m1") == [{"text": "Thu nhập bao nhiêu ạ?", "buttons": buttons}]
+    assert answers_to(events, "client:m2") == [{"text": "Dạ, 1.100.000 đồng"}, {"text": "Còn gì nữa ạ?"}]
+    assert answers_to(events, "client:m3") == []  # received, not answered yet (the turn is under way)
+    assert answers_to(events, "client:m4") is None
+
+
+@pytest.mark.parametrize("message_id", ["", "x" * 65, "a b", "../etc", 5])
+def test_a_rest_message_id_must_be_a_short_name(message_id):
+    from sanic.exceptions import InvalidUsage
+
+    from bot.channels.rest import RestInput
+
+    class Request:
+        json = {"sender": "s", "message": "chào", "message_id": message_id}
+
+    with pytest.raises(InvalidUsage):
+        RestInput.get_metadata(None, Request())

@@ -1,5 +1,5 @@
 """What the connectors share: the deliveries already handled (providers retry and replay), work
-done after the webhook has answered (in each sender's order), long texts cut for the providers'
+done after the webhook has answered (in each sender's order, across processes), long texts cut for the providers'
 limits, and the edge every message passes: cut at bot.language.text.MAX_INPUT_CHARS, and read against the
 buttons the assistant just offered (a tapped title or a typed number becomes the button's payload;
 a typed "/intent{...}" that was not offered is read as words)."""
@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable, Mapping
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from sqlalchemy import Column, String, Text, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,8 @@ MAX_TEXT_CHARS = 2000  # Zalo and Messenger alike
 NOT_TEXT_REPLY = ("Dạ, hiện em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi về BHXH tự nguyện "
                   "để em trả lời ạ.")
 KEEP_DELIVERIES = timedelta(days=7)
+TURN_LIFETIME_SECONDS = 60  # a message's turn in its sender's queue lapses then (its process died)
+TURN_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -99,31 +102,40 @@ class Deliveries:
 
 class Background:
     """Work started after the webhook answered. A sender's messages are handled one after the
-    other, in the order they arrived; references are kept so that tasks are not collected."""
+    other, in the order they arrived, also when several processes (replicas) receive them: each
+    message takes a ticket of its sender's queue from `tickets`, a Rasa lock store, as it arrives
+    (bot.servers.locks.SharedLockStore: shared by the processes; Rasa's in-memory one: this process
+    only). References are kept so that tasks are not collected."""
 
-    def __init__(self) -> None:
+    def __init__(self, tickets: LockStore | None = None) -> None:
+        self.tickets = tickets or InMemoryLockStore()
         self._tasks: set[asyncio.Task] = set()
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}  # a sender's lock goes when none of its work is left
 
     def start(self, sender: str, work: Callable[[], Awaitable[None]]) -> None:
-        lock = self._locks.setdefault(sender, asyncio.Lock())
-        self._waiting[sender] = self._waiting.get(sender, 0) + 1
+        queue = f"order:{sender}"  # not Rasa's own lock of the conversation, which the work takes
+        ticket = self.tickets.issue_ticket(queue, TURN_LIFETIME_SECONDS)
 
         async def in_order() -> None:
             try:
-                async with lock:
-                    await work()
+                await self._turn(queue, ticket)
+                await work()
             except Exception:  # a failure must not stop the sender's next messages
                 log.exception("handling a message failed")
             finally:
-                self._waiting[sender] -= 1
-                if not self._waiting[sender]:
-                    del self._waiting[sender], self._locks[sender]
+                await asyncio.to_thread(self.tickets.cleanup, queue, ticket)
 
         task = asyncio.create_task(in_order())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _turn(self, queue: str, ticket: int) -> None:
+        """Until the tickets before this one are served (or expired: their process died)."""
+        while True:
+            lock = await asyncio.to_thread(self.tickets.get_lock, queue)
+            if lock is None or not lock.is_locked(ticket):
+                return
+            await asyncio.sleep(TURN_POLL_SECONDS)
+            await asyncio.to_thread(self.tickets.update_lock, queue)
 
     async def idle(self) -> None:
         """Wait for the work under way (tests, shutdown)."""

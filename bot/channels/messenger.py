@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import Background, Deliveries, HttpSession, Incoming, hand_over, split_text
+from bot.servers.locks import SharedLockStore
 from bot.storage import db
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class MessengerInput(InputChannel):
         self.config = config
         self.api = GraphApi(config)
         self.deliveries = Deliveries(db.make_engine(), CHANNEL)
-        self.background = Background()
+        self.background = Background(SharedLockStore())  # the lock store of endpoints.yml
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("messenger_webhook", __name__)

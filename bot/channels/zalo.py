@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 from bot.channels.common import (Background, ButtonMemory, Deliveries, HttpSession, Incoming, hand_over,
                                  numbered_options, split_text)
 from bot.channels.tokens import TokenPair, TokenStore
+from bot.servers.locks import SharedLockStore
 from bot.storage import db
 from bot.storage.orm import now
 
@@ -35,6 +36,7 @@ SEND_PATH = "/v3.0/oa/message/cs"
 REFRESH_PATH = "/v4/oa/access_token"
 TOKEN_ERRORS = (-216, -124)  # the access token is invalid or expired: refresh once, send again
 REFRESH_BEFORE_EXPIRY = timedelta(minutes=10)
+REFRESH_POLL_SECONDS = 0.2  # how often a process waiting for another's refresh looks at the stored pair
 MAX_BUTTONS = 5
 MAX_BODY_BYTES = 64 * 1024
 NOT_TEXT_EVENTS = {f"user_send_{kind}" for kind in
@@ -96,7 +98,8 @@ def incoming(event: dict[str, Any]) -> Incoming | None:
 
 class ZaloApi:
     """Sends messages, keeping the access token fresh: refreshed shortly before it expires, or once
-    when Zalo refuses it (-216), one refresh at a time, the new pair stored before it is used."""
+    when Zalo refuses it (-216), one refresh at a time across every process (a claim in the database),
+the new pair stored before it is used."""
 
     def __init__(self, config: ZaloConfig, tokens: TokenStore) -> None:
         self.config, self.tokens = config, tokens
@@ -133,27 +136,47 @@ class ZaloApi:
         return code
 
     async def _refresh(self, stale_access_token: str) -> TokenPair | None:
+        """The pair after `stale_access_token`'s: refreshed here, or by whichever process (this one
+        or another replica) claimed the refresh first; None when the refresh failed."""
         async with self._refreshing:
             pair = await asyncio.to_thread(self.tokens.current)
             if pair.access_token != stale_access_token:
                 return pair  # refreshed while this one waited
-            form = {"refresh_token": pair.refresh_token, "app_id": self.config.app_id, "grant_type": "refresh_token"}
-            try:
-                async with self._http.get().post(self.config.oauth_base + REFRESH_PATH, data=form,
-                                                 headers={"secret_key": self.config.app_secret}) as reply:
-                    result = await reply.json(content_type=None)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-                log.error("Zalo token refresh failed: %s", type(error).__name__)
-                return None
-            if not isinstance(result, dict) or not result.get("access_token") or not result.get("refresh_token"):
-                detail = result if not isinstance(result, dict) else {k: result.get(k) for k in ("error", "error_name", "error_description", "message")}
-                log.error("Zalo token refresh refused: %s", detail)
-                return None
-            fresh = TokenPair(result["access_token"], result["refresh_token"],
-                              now() + timedelta(seconds=int(result.get("expires_in") or 0) or 90_000))
-            await asyncio.to_thread(self.tokens.save, fresh)
-            log.info("Zalo access token refreshed")
+            if not await asyncio.to_thread(self.tokens.claim_refresh, stale_access_token):
+                return await self._refreshed_elsewhere(stale_access_token)
+            fresh = await self._ask_for_fresh(pair)
+            if fresh is None:
+                await asyncio.to_thread(self.tokens.release_refresh)
             return fresh
+
+    async def _refreshed_elsewhere(self, stale_access_token: str) -> TokenPair | None:
+        """The pair another process is getting, once it has stored it."""
+        while True:
+            await asyncio.sleep(REFRESH_POLL_SECONDS)
+            pair = await asyncio.to_thread(self.tokens.current)
+            if pair.access_token != stale_access_token:
+                return pair
+            if not await asyncio.to_thread(self.tokens.refreshing):
+                return None  # its refresh failed, or it died (the claim lapsed)
+
+    async def _ask_for_fresh(self, pair: TokenPair) -> TokenPair | None:
+        form = {"refresh_token": pair.refresh_token, "app_id": self.config.app_id, "grant_type": "refresh_token"}
+        try:
+            async with self._http.get().post(self.config.oauth_base + REFRESH_PATH, data=form,
+                                             headers={"secret_key": self.config.app_secret}) as reply:
+                result = await reply.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            log.error("Zalo token refresh failed: %s", type(error).__name__)
+            return None
+        if not isinstance(result, dict) or not result.get("access_token") or not result.get("refresh_token"):
+            detail = result if not isinstance(result, dict) else {k: result.get(k) for k in ("error", "error_name", "error_description", "message")}
+            log.error("Zalo token refresh refused: %s", detail)
+            return None
+        fresh = TokenPair(result["access_token"], result["refresh_token"],
+                          now() + timedelta(seconds=int(result.get("expires_in") or 0) or 90_000))
+        await asyncio.to_thread(self.tokens.save, fresh)
+        log.info("Zalo access token refreshed")
+        return fresh
 
 
 def user_of(recipient_id: str) -> str:
@@ -216,7 +239,7 @@ class ZaloInput(InputChannel):
         self.deliveries = Deliveries(engine, CHANNEL)
         self.api = ZaloApi(config, TokenStore(engine, CHANNEL, TokenPair(config.access_token, config.refresh_token)))
         self.memory = ButtonMemory(engine)
-        self.background = Background()
+        self.background = Background(SharedLockStore())  # the lock store of endpoints.yml
 
     def output(self) -> ZaloOutput:
         return ZaloOutput(self.api, self.memory)

@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, String, bindparam, column, delete, func,
 from sqlalchemy.engine import Connection, Engine
 
 from bot.leads.store import LeadStore
+from bot.storage import checkpoints
 from bot.storage.orm import Base, UtcDateTime, now
 from bot.training.review import ReviewItem
 
@@ -90,6 +91,7 @@ def erase_conversation(engine: Engine, conversation_id: str, reason: str, at: da
                 .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.timestamp <= at.timestamp())
             ).all()
             events = redact_rows(connection, rows)
+        checkpoints.forget(connection, conversation_id)  # it may hold the slots' values
         items = connection.execute(delete(ReviewItem.__table__).where(ReviewItem.conversation_id == conversation_id))
         connection.execute(insert(Erasure.__table__).values(conversation_id=conversation_id, reason=reason, erased_at=at))
     log.info("conversation erased (%s): %d event(s) redacted, %d review message(s) deleted", reason, events, items.rowcount)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.leads.models import NOT_INTERESTED, REGISTERED, UNREACHABLE, Consent, Lead, StatusChange
 from bot.leads.store import anonymise
 from bot.privacy.erasure import EVENTS, RETENTION, WITHDRAWAL, Erasure, erase_conversation, has_events, redact_rows
+from bot.storage import checkpoints
 from bot.storage.orm import Base, UtcDateTime, now
 from bot.training.review import ReviewItem
 
@@ -162,6 +163,7 @@ def _redact_old_messages(engine: Engine, written_before: datetime) -> tuple[int,
             break
         last_id = rows[-1][0]
     with engine.begin() as connection:
+        checkpoints.forget(connection, covering_until=cutoff)  # the slots' values of redacted events
         items = connection.execute(delete(ReviewItem.__table__).where(
             ReviewItem.said_at <= written_before, ~_live_lead_conversation(ReviewItem.conversation_id)))
         connection.execute(update(RetentionRun.__table__).where(RetentionRun.name == DAILY)

@@ -12,7 +12,10 @@
   error.
 - `run` adds `GET /metrics` to Rasa's app for Prometheus (bot.ops.metrics: the messages received
   and sent, counted by the tracker store), for a caller that presents BOT_API_TOKEN in an
-  `Authorization: Bearer` header (Rasa's own routes take it in the query string only)."""
+  `Authorization: Bearer` header (Rasa's own routes take it in the query string only).
+- `run` answers a REST message the client named and sent again (bot.channels.rest) from the stored
+  conversation when it was handled already: Rasa's processor looks, under the conversation's lock,
+  before handling it."""
 from __future__ import annotations
 
 import asyncio
@@ -20,12 +23,15 @@ import os
 import sys
 
 import rasa.core.run
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.processor import MessageProcessor
 import rasa.utils.io
 from rasa.__main__ import main as rasa_main
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.rest import CLIENT_ID_PREFIX, answers_to
 from bot.ops import logs, metrics
 from bot.servers.tokens import bearer_refusal, usable
 
@@ -71,6 +77,24 @@ def _serve_metrics(token: str) -> None:
     rasa.core.run.configure_app = configure_with_metrics
 
 
+def _answer_each_message_once() -> None:
+    """Rasa's agent runs MessageProcessor.handle_message holding the conversation's lock."""
+    handle = MessageProcessor.handle_message
+
+    async def handle_once(self: MessageProcessor, message: UserMessage) -> list | None:
+        if (message.message_id or "").startswith(CLIENT_ID_PREFIX):
+            tracker = await self.tracker_store.retrieve(message.sender_id)
+            answers = answers_to(tracker.events if tracker else [], message.message_id)
+            if answers is not None:
+                for answer in answers:
+                    await message.output_channel.send_response(message.sender_id, answer)
+                collector = message.output_channel
+                return collector.messages if isinstance(collector, CollectingOutputChannel) else None
+        return await handle(self, message)
+
+    MessageProcessor.handle_message = handle_once
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["run"]:
         token = os.environ.get("BOT_API_TOKEN", "")
@@ -79,6 +103,7 @@ def main(argv: list[str]) -> None:
         argv = [*argv, f"--auth-token={token}"]  # one argument: a token may start with "-"
         _log_as_configured()
         _serve_metrics(token)
+        _answer_each_message_once()
     elif argv[:1] == ["interactive"]:
         _listen_only_on(os.environ.get("RASA_INTERFACE", "127.0.0.1"))
     else:

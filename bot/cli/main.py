@@ -7,6 +7,8 @@
     bot leads list                     the leads, newest first (names and phones masked)
     bot leads export --format csv|json [--output FILE]   every field, UTF-8 (CSV with BOM for Excel)
     bot leads replay                   store the leads waiting in the outbox; report the dead letters
+    bot leads status LEAD_ID STATUS [--by NAME]   the follow-up status ("đã liên hệ", "đã đăng ký tham gia", ...);
+                                       "đã đăng ký tham gia" sends the citizen's thank-you (BOT_THANK_YOU)
     bot staff create-user --username U [--password P] --role admin|office|trainer [--province "Nghệ An"]
                                        (without --password, the password is read from standard input)
     bot staff ensure-admin             create "admin" with a one-time password when there is no admin
@@ -36,7 +38,10 @@ from datetime import date
 from bot.channels.credentials import enabled_channels
 from bot.cli import calc, handoff
 from bot.language.phones import mask_phone
-from bot.leads.store import EXPORT_FIELDS, lead_as_dict
+from bot.handoff.queue import HandoffQueue
+from bot.leads import thanks
+from bot.leads.models import REGISTERED, STATUSES
+from bot.leads.store import EXPORT_FIELDS, LeadStore, WorkflowError, lead_as_dict
 from bot.notify.sender import send_new_leads, send_reminders
 from bot.notify.settings import MailSettings
 from bot.ops.backup import BackupError, backup
@@ -62,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     leads = commands.add_parser("leads").add_subparsers(dest="what", required=True)
     leads.add_parser("list")
     leads.add_parser("replay")
+    status = leads.add_parser("status")
+    status.add_argument("lead_id", type=int)
+    status.add_argument("status", choices=list(STATUSES))
+    status.add_argument("--by", default="cli", help="who changes it (default: cli)")
     export = leads.add_parser("export")
     export.add_argument("--format", choices=["csv", "json"], required=True)
     export.add_argument("--output", help="file to write (default: standard output)")
@@ -111,6 +120,8 @@ def _leads(args: argparse.Namespace) -> int:
     desk = Desk()
     if args.what == "replay":
         return _replay(desk)
+    if args.what == "status":
+        return _status(desk.store, args)
     leads = [lead_as_dict(lead) for lead in desk.store.leads()]
     if args.what == "list":
         for lead in leads:
@@ -136,6 +147,21 @@ def _replay(desk: Desk) -> int:
     for reason, count in Counter(letter.reason for letter in letters).most_common():
         print(f"  {count} × {reason}")
     return 1 if letters else 0
+
+
+def _status(store: LeadStore, args: argparse.Namespace) -> int:
+    """Exit status 2 when the workflow refuses the change."""
+    try:
+        store.change_status(args.lead_id, args.status, args.by)
+    except WorkflowError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"#{args.lead_id}: {args.status}")
+    if args.status == REGISTERED:
+        note = thanks.thank(store, args.lead_id, args.by, lambda: handoff.make_takeover(HandoffQueue(store.engine)))
+        if note:
+            print(note)
+    return 0
 
 
 def _list_line(lead: dict) -> str:

@@ -26,7 +26,8 @@ from bot.handoff.queue import HandoffQueue
 from bot.handoff.rasa_api import RasaApi
 from bot.handoff.takeover import Takeover
 from bot.language.provinces import all_provinces
-from bot.leads.models import NEXT_STATUSES, STATUSES, Lead
+from bot.leads import thanks
+from bot.leads.models import NEXT_STATUSES, REGISTERED, STATUSES, Lead
 from bot.leads.store import LeadStore, WorkflowError
 from bot.notify.status import undelivered
 from bot.notify.working_days import DEADLINE_WORKING_DAYS
@@ -86,6 +87,8 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
     limiter = Limiter(app, key_func=get_remote_address, storage_uri=rate_limit_storage, strategy="moving-window",
                       headers_enabled=True, in_memory_fallback_enabled=True)
     accounts, store = Accounts(engine), LeadStore(engine)
+    officers = takeover or _takeover_from_env(engine)  # the channels and Rasa's API, made on first use
+    thanks.enabled()  # a wrong BOT_THANK_YOU stops the start
     app.jinja_env.filters.update(
         vn_time=lambda at: queries.local(at).strftime("%d/%m/%Y %H:%M") if at else "",
         channel=channel_label, group=group_label, interests=interests_label, erasure=erasure_label,
@@ -269,8 +272,12 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
     @app.post("/leads/<int:lead_id>/status")
     @roles(ADMIN, OFFICE)
     def lead_status(lead_id: int):  # type: ignore[no-untyped-def]
-        return change(lead_id, lambda _: store.change_status(lead_id, request.form.get("status", ""),
-                                                             g.signed.staff.username))
+        def apply(_: Lead) -> None:
+            status, officer = request.form.get("status", ""), g.signed.staff.username
+            store.change_status(lead_id, status, officer)
+            if status == REGISTERED:
+                thanks.thank(store, lead_id, officer, officers)  # the lead's notes say whether it went out
+        return change(lead_id, apply)
 
     @app.post("/leads/<int:lead_id>/assign")
     @roles(ADMIN, OFFICE)
@@ -305,7 +312,7 @@ def create_app(engine: Engine, secure_cookies: bool = True, today: Callable[[], 
             geometry=charts,
         )
 
-    app.register_blueprint(conversations.blueprint(engine, takeover or _takeover_from_env(engine)))
+    app.register_blueprint(conversations.blueprint(engine, officers))
 
     inbox = Inbox(engine)
 

@@ -15,10 +15,14 @@ def pytest_configure(config):
                                        "`make check` leaves these out, `make test` runs them")
 
 
+# Fixtures that start servers (the session's assistant, tests/test_ops_*.py's action server) or the browser.
+LIVE_FIXTURES = {"running", "action_server", "browser"}
+
+
 def pytest_collection_modifyitems(items):
-    """A test talking to the session's assistant is live whether or not its module says so."""
+    """A test using a live fixture is live whether or not its module says so."""
     for item in items:
-        if "running" in getattr(item, "fixturenames", ()):
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.live)
 
 

@@ -23,11 +23,12 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) \
 	bot/language/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run run-prod haproxy profile shell interactive test validate evaluate story-test benchmark browser check-data compare-spacy clean
+.PHONY: help install lock train run run-prod haproxy profile shell interactive test check unit-tests validate evaluate story-test benchmark browser check-data compare-spacy clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT), staff pages on $(STAFF_PORT))"
-	@echo "make test   - install and run every check (unit, data, NLU evaluation, stories)"
+	@echo "make test   - install and run every check (unit, data, live servers, browser, NLU evaluation, stories)"
+	@echo "make check  - the edit-test loop: unit tests and data checks; no server, no training, no browser"
 	@echo "make run-prod - RASA_REPLICAS Rasa servers and ACTIONS_REPLICAS action servers behind HAProxy, on PostgreSQL and Redis"
 	@echo "make install | lock | train | shell | interactive | check-data | evaluate | story-test | benchmark | clean"
 
@@ -131,14 +132,23 @@ browser:
 	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
 	  else echo "Chromium is missing (sudo apt-get install chromium): the browser test will be skipped."; fi; }
 
+# Every check. The benchmark is no check (it prints figures; README, "Measurements"): `make benchmark`.
+# The NLU evaluation and the story tests each keep one core busy: side by side on two cores.
 test: $(INSTALLED)
 	$(MAKE) check-data
 	$(MAKE) train
 	$(MAKE) browser
 	$(BIN)/pytest
-	$(MAKE) evaluate
-	$(MAKE) story-test
-	$(MAKE) benchmark
+	$(MAKE) --jobs=2 --output-sync=target evaluate story-test
+
+# The edit-test loop: Rasa's data validation beside the tests that start no server, train no model
+# and drive no browser (pytest marker `live`, tests/conftest.py); the project's data checks are among
+# them (tests/test_datacheck.py).
+check: $(INSTALLED)
+	$(MAKE) --jobs=2 --output-sync=target validate unit-tests
+
+unit-tests: $(INSTALLED)
+	$(BIN)/pytest -m "not live" -q
 
 clean:
 	rm -rf models results/nlu results/stories var/*.db .pytest_cache

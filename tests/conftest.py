@@ -11,7 +11,40 @@ MODEL = ROOT / "models" / "current.tar.gz"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "live: starts the real Rasa and action servers (slow)")
+    config.addinivalue_line("markers", "live: starts a server, trains a model or drives the browser; "
+                                       "`make check` leaves these out, `make test` runs them")
+
+
+# Fixtures that start servers (the session's assistant, tests/test_ops_*.py's action server) or the browser.
+LIVE_FIXTURES = {"running", "action_server", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test using a live fixture is live whether or not its module says so."""
+    for item in items:
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live)
+
+
+def pytest_sessionfinish(session):
+    from db_fixtures import drop_templates
+    drop_templates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """argon2 with the cheapest parameters in this process: the production parameters cost 0.25 s of
+    CPU a hash, and the staff tests hash and verify some thousand passwords (lock-outs, rate limits,
+    sign-ins). What the tests assert does not depend on the cost; the `bot` commands and the servers
+    the tests start run as separate processes, with the production parameters."""
+    from argon2 import PasswordHasher, profiles
+
+    from bot.staff import accounts
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", cheap)
+        patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("dummy"))
+        yield
 
 
 @pytest.fixture(scope="session")

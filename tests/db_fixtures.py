@@ -3,11 +3,16 @@ named by TEST_POSTGRES_URL (default: the CI machine's), skipped with the reason 
 whether Redis answers at TEST_REDIS_URL."""
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import socket
+import sqlite3
+import tempfile
 import threading
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -20,6 +25,7 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")  # a database of its own
 
 
+@functools.cache  # asked by every PostgreSQL test: one answer a session
 def postgres_unavailable() -> str | None:
     try:
         engine = create_engine(POSTGRES_URL, future=True, connect_args={"connect_timeout": 3})
@@ -41,19 +47,55 @@ def redis_unavailable() -> str | None:
         return f"no Redis server at {REDIS_URL} ({type(error).__name__}); set TEST_REDIS_URL"
 
 
+# The migrations run once per test session into a template (each test used to run them: a few hundred
+# upgrades); each test then gets its own copy, which is what an upgrade to head would have made.
+# tests/test_migrations.py checks that copy against the models, so the migrations are still run.
+_templates: dict[str, str] = {}
+
+
+def _postgres_template(admin) -> str:  # type: ignore[no-untyped-def]
+    if "postgresql" not in _templates:
+        name = f"bot_template_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        db.upgrade(make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
+        _templates["postgresql"] = name
+    return _templates["postgresql"]
+
+
+def _sqlite_template() -> Path:
+    if "sqlite" not in _templates:
+        path = Path(tempfile.mkdtemp(prefix="bot-template-")) / "bot.db"
+        db.upgrade(f"sqlite:///{path}")
+        with closing(sqlite3.connect(path)) as c:  # everything into the main file, which is what is copied
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _templates["sqlite"] = str(path)
+    return Path(_templates["sqlite"])
+
+
+def drop_templates() -> None:
+    """At the end of the session (tests/conftest.py)."""
+    if "postgresql" in _templates:
+        admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{_templates.pop("postgresql")}" WITH (FORCE)'))
+        admin.dispose()
+    if "sqlite" in _templates:
+        shutil.rmtree(Path(_templates.pop("sqlite")).parent, ignore_errors=True)
+
+
 @contextmanager
 def fresh_postgres() -> Iterator[str]:
-    """A new, migrated database on the server, dropped afterwards."""
+    """A new database on the server, migrated to head, dropped afterwards."""
     reason = postgres_unavailable()
     if reason:
         pytest.skip(reason)
     name = f"bot_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template(admin)}"'))
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        db.upgrade(url)
         yield url
     finally:
         with admin.connect() as c:
@@ -63,9 +105,10 @@ def fresh_postgres() -> Iterator[str]:
 
 @contextmanager
 def fresh_sqlite(tmp_path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    db.upgrade(url)
-    yield url
+    """A new SQLite file under tmp_path, migrated to head."""
+    path = tmp_path / "bot.db"
+    shutil.copyfile(_sqlite_template(), path)
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -54,14 +54,18 @@ def test_a_labelled_message_teaches_the_model(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "data", project / "data")
     (project / "data" / "nlu" / "reviewed.yml").write_text(reviewed, encoding="utf-8")
-    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    next(c for c in config["pipeline"] if c["name"] == "DIETClassifier")["epochs"] = QUICK_EPOCHS
-    (project / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    shutil.copy(ROOT / "config.yml", project / "config.yml")
     rasa = [sys.executable, "-m", "rasa"]
     validate = subprocess.run([*rasa, "data", "validate", "--data", "data", "--domain", str(ROOT / "domain.yml"),
                                "--config", "config.yml"], cwd=project, capture_output=True, text=True)
     assert validate.returncode == 0, validate.stdout[-2000:]
-    subprocess.run([*rasa, "train", "nlu", "--config", "config.yml", "--nlu", "data/nlu", "--out", "models",
+    # What is asserted is the intent: the intent classifier, briefly trained; the ResponseSelector
+    # (the answer within an intent) took most of this test's time and plays no part here.
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "ResponseSelector"]
+    next(c for c in config["pipeline"] if c["name"] == "DIETClassifier")["epochs"] = QUICK_EPOCHS
+    (project / "quick.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    subprocess.run([*rasa, "train", "nlu", "--config", "quick.yml", "--nlu", "data/nlu", "--out", "models",
                     "--fixed-model-name", "reviewed"], cwd=project, check=True, capture_output=True)
 
     from rasa.core.agent import Agent

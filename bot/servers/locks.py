@@ -21,7 +21,7 @@ import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LOCK_LIFETIME, LockStore
 from rasa.utils.endpoints import EndpointConfig
-from sqlalchemy import Column, String, Text
+from sqlalchemy import Column, String, Text, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,10 @@ class RedisLocks:
 class SQLLocks:
     def __init__(self, url: str) -> None:
         self.engine = db.make_engine(url)
+        if url.startswith("sqlite"):
+            # A lock lasts a message: its commits need not reach the disk before the answer (a lock
+            # lost in a power cut is of no use after it anyway). WAL keeps the file consistent.
+            event.listen(self.engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous=NORMAL"))
 
     def get(self, conversation_id: str) -> Optional[TicketLock]:
         with Session(self.engine, future=True) as session:

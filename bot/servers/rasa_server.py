@@ -15,7 +15,8 @@
   `Authorization: Bearer` header (Rasa's own routes take it in the query string only).
 - `run` answers a REST message the client named and sent again (bot.channels.rest) from the stored
   conversation when it was handled already: Rasa's processor looks, under the conversation's lock,
-  before handling it."""
+  before handling it.
+- `run` does once what Rasa repeats at every message for the same result (bot.servers.speedups)."""
 from __future__ import annotations
 
 import asyncio
@@ -33,6 +34,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.rest import CLIENT_ID_PREFIX, answers_to
 from bot.ops import logs, metrics
+from bot.servers import speedups
 from bot.servers.tokens import bearer_refusal, usable
 
 
@@ -104,6 +106,7 @@ def main(argv: list[str]) -> None:
         _log_as_configured()
         _serve_metrics(token)
         _answer_each_message_once()
+        speedups.install()
     elif argv[:1] == ["interactive"]:
         _listen_only_on(os.environ.get("RASA_INTERFACE", "127.0.0.1"))
     else:

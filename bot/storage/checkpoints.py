@@ -23,9 +23,11 @@ from typing import Any, Iterator, Optional
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActiveLoop, ConversationPaused, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+import sqlalchemy as sa
 from sqlalchemy import Column, Float, Integer, String, Text, delete
 from sqlalchemy.engine import Connection
 
+from bot.storage import db
 from bot.storage.orm import Base
 
 KEEP_TURNS = 8
@@ -78,6 +80,14 @@ def state_events(sender_id: str, events: list[dict[str, Any]], slots: Any) -> li
 
 class CheckpointedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose `retrieve` reads the checkpoint and the events after it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":  # pooled connections (bot.storage.db.SQLITE_POOL)
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, **db.SQLITE_POOL)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         read_at = time.time()

@@ -1,0 +1,81 @@
+"""Work Rasa 3.6 repeats at every message for the same result, done once (found by profiling a
+message: scripts/profile_message.py, README "Scaling"). `install()` puts them in place in the Rasa
+server (bot/servers/rasa_server.py).
+
+- Each answer of the action server is checked against Rasa's response schema with
+  `jsonschema.validate`, which first checks the schema itself against JSON Schema's meta-schema:
+  120-190 ms of a busy 2-core machine per custom action call, for a schema that never changes. Here
+  the validator is built (and the schema checked) once; each answer is still validated, and an
+  invalid one raises the same ValidationError with Rasa's message.
+- The ResponseSelector names each label of its ranking (every FAQ answer: `ranking_length: 0`) by
+  scanning all the responses, for each label: 55-75 ms a message with ~200 answers. Here the scan's
+  result for every name is computed once per loaded selector, in the same order, so the same key
+  comes out.
+- Each event read (from the tracker store, from the action server) finds its class by scanning every
+  subclass of Event (`Event.resolve_by_type`): ~0.35 ms an event, thousands of events a minute. Here
+  the class found for a type name is kept."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict
+
+from jsonschema import exceptions, validators
+from rasa.core.actions.action import RemoteAction
+from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.core.events import Event
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data import util
+
+_RASA_VALIDATE = RemoteAction._validate_action_result
+_RASA_RESOLVE = ResponseSelector._resolve_intent_response_key
+_RASA_EVENT_CLASS = Event.resolve_by_type
+_event_classes: Dict[str, Any] = {}
+
+
+@lru_cache(maxsize=1)
+def _response_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    error = exceptions.best_match(_response_validator().iter_errors(result))
+    if error is None:
+        return True
+    return _RASA_VALIDATE(self, result)  # raises the error with Rasa's message
+
+
+def response_keys(responses: Dict[str, Any]) -> Dict[str, str]:
+    """What Rasa's scan finds for each name: the first response (in order) whose key is that name, or
+    one of whose texts is."""
+    keys: Dict[str, str] = {}
+    for key, variations in responses.items():
+        search_key = util.template_key_to_intent_response_key(key)
+        keys.setdefault(search_key, search_key)
+        for variation in variations:
+            keys.setdefault(variation.get(TEXT, ""), search_key)
+    return keys
+
+
+def _resolve_intent_response_key(self: ResponseSelector, label: Dict[str, Any]) -> str | None:
+    keys = self.__dict__.get("_response_keys")
+    if keys is None:
+        keys = self.__dict__["_response_keys"] = response_keys(self.responses)
+    return keys.get(label.get("name"))  # type: ignore[arg-type]
+
+
+def _resolve_by_type(type_name: str, default: Any = None) -> Any:
+    cls = _event_classes.get(type_name)
+    if cls is None:
+        cls = _RASA_EVENT_CLASS(type_name, default)  # raises for an unknown name without a default
+        if cls is not None and cls is not default:
+            _event_classes[type_name] = cls
+    return cls
+
+
+def install() -> None:
+    RemoteAction._validate_action_result = _validate_action_result
+    ResponseSelector._resolve_intent_response_key = _resolve_intent_response_key
+    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]

@@ -1,0 +1,60 @@
+"""The Rasa server's speed-ups (bot/servers/speedups.py) keep Rasa's behaviour: an action server's
+answer is accepted or refused exactly as Rasa's own check does, with Rasa's message."""
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.servers import speedups
+
+VALID = {"events": [{"event": "slot", "name": "income", "value": 5_000_000}],
+         "responses": [{"response": "utter_result", "amount": "1.100.000 đồng"}]}
+INVALID = {"events": [{"event": "no_such_event"}], "responses": []}
+
+
+@pytest.fixture
+def action():
+    speedups.install()
+    yield RemoteAction("action_calculation_result", EndpointConfig("http://127.0.0.1:1/webhook"))
+    RemoteAction._validate_action_result = speedups._RASA_VALIDATE
+
+
+def test_a_valid_answer_is_accepted(action):
+    assert action._validate_action_result(VALID) is True
+    assert speedups._RASA_VALIDATE(action, VALID) is True
+
+
+def test_an_invalid_answer_is_refused_with_rasas_message(action):
+    with pytest.raises(ValidationError) as ours:
+        action._validate_action_result(INVALID)
+    with pytest.raises(ValidationError) as rasas:
+        speedups._RASA_VALIDATE(action, INVALID)
+    assert ours.value.message == rasas.value.message and "Failed to validate Action server response" in ours.value.message
+
+
+def test_the_response_selectors_labels_get_the_keys_rasas_scan_finds():
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    selector = ResponseSelector.__new__(ResponseSelector)
+    selector.responses = {
+        "utter_faq/pension_age": [{"text": "Dạ, nam 62 tuổi"}, {"text": "Nam 62, nữ 60 ạ"}],
+        "utter_faq/pension_years": [{"text": "Dạ, 15 năm"}],
+        "utter_chitchat/thanks": [{"text": "Dạ, 15 năm"}, {"image": "x.png"}],  # a text twice: the first key wins
+    }
+    labels = ["faq/pension_age", "Nam 62, nữ 60 ạ", "Dạ, 15 năm", "chitchat/thanks", "", "unknown"]
+    expected = [speedups._RASA_RESOLVE(selector, {"name": name}) for name in labels]
+    assert expected == ["faq/pension_age", "faq/pension_age", "faq/pension_years", "chitchat/thanks",
+                        "chitchat/thanks", None]
+    assert [speedups._resolve_intent_response_key(selector, {"name": name}) for name in labels] == expected
+
+
+def test_events_are_read_as_the_classes_rasa_finds():
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+
+    for name, cls in (("slot", SlotSet), ("user", UserUttered), ("action", ActionExecuted), ("slot", SlotSet)):
+        assert speedups._resolve_by_type(name) is cls is speedups._RASA_EVENT_CLASS(name)
+    assert speedups._resolve_by_type("no_such_event", SlotSet) is SlotSet
+    assert speedups._resolve_by_type("topic") is None
+    with pytest.raises(ValueError):
+        speedups._resolve_by_type("no_such_event")
+    assert isinstance(Event.from_parameters({"event": "slot", "name": "income", "value": 1}), SlotSet)

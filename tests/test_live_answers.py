@@ -1,6 +1,7 @@
 """Answers, buttons and bad input, with the real assistant over REST (scripts/run.sh on free ports,
 one fresh SQLite database for the whole test session: tests/conftest.py `assistant`)."""
 import json
+import signal
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -8,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from launcher import running_assistant
 from live_helpers import tap, text_of, timed_say
 
 pytestmark = pytest.mark.live
@@ -94,6 +96,15 @@ def test_conversations_are_stored_in_the_sql_tracker_store(assistant):
     with sqlite3.connect(assistant.db) as db:
         count = db.execute("select count(*) from events where sender_id = 'stored'").fetchone()[0]
     assert count > 0
+
+
+def test_ctrl_c_stops_every_server(tmp_path):
+    with running_assistant(f"sqlite:///{tmp_path / 'bot.db'}") as running:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=30)
+        for url in (f"{running.url}/status", f"{running.actions_url}/health"):
+            with pytest.raises(requests.ConnectionError):
+                requests.get(url, timeout=5)
 
 
 @pytest.mark.parametrize("question", ["địa chỉ bảo hiểm xã hội tỉnh Nghệ An ở đâu",

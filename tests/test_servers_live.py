@@ -4,7 +4,6 @@ answers only with its token, while the REST webhook stays open; the load balance
 without a token; each server's Prometheus metrics answer its own token only and count a conversation
 without its words. The servers log JSON lines (BOT_LOG_FORMAT=json) to their own files."""
 import json
-import signal
 import sqlite3
 from pathlib import Path
 
@@ -214,12 +213,3 @@ def test_each_server_logs_json_lines_to_its_own_file(assistant):
 
 def test_var_is_readable_by_its_owner_only(assistant):
     assert (ROOT / "var").stat().st_mode & 0o777 == 0o700
-
-
-def test_ctrl_c_stops_every_server(assistant):
-    """Last in this module: it stops the module's assistant (starting one more would cost a start-up)."""
-    assistant.process.send_signal(signal.SIGINT)
-    assistant.process.wait(timeout=30)
-    for url in (f"{assistant.url}/status", f"{assistant.actions_url}/health", f"{assistant.staff_url}/health/live"):
-        with pytest.raises(requests.ConnectionError):
-            requests.get(url, timeout=5)

@@ -121,4 +121,4 @@ def test_sources_are_grouped_by_document():
 def test_the_message_itself_is_enough(text, responses):
     facts = facts_in(text)
     assert facts == {"age": 57, "gender": "female", "contribution_months": 120}
-    assert [asdict(e)["entity"] for e in extract(text)] == ["age", "gender", "duration_months"]
+    assert [asdict(e)["entity"] for e in extract(text)] == ["subject", "age", "gender", "duration_months"]

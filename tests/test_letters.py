@@ -10,7 +10,7 @@ LETTERS = ROOT / "tests" / "nlu" / "letters"
 INTENTS = {"ask_overview", "ask_eligibility", "ask_contribution", "ask_state_support", "ask_payment_method",
            "ask_make_up_payment", "ask_benefits", "ask_pension", "ask_retirement_age", "ask_lump_sum",
            "ask_survivor", "ask_maternity", "ask_health_insurance", "ask_registration", "ask_compare",
-           "ask_pause", "ask_contact", "request_callback", "human_handoff", "out_of_scope"}
+           "ask_pause", "ask_contact", "request_callback", "human_handoff", "out_of_scope", "ask_request_status"}
 
 
 def examples(folder):

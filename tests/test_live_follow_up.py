@@ -28,8 +28,8 @@ def test_the_citizen_follows_up_the_request_and_a_stranger_learns_nothing(assist
     assert code in received and "Bảo hiểm xã hội tỉnh Tuyên Quang" in received and "chưa gọi" in received
     subprocess.run([str(ROOT / ".venv" / "bin" / "bot"), "leads", "status", str(lead["id"]), "đã liên hệ"], check=True,
                    capture_output=True, env={**os.environ, "BOT_DATABASE_URL": f"sqlite:///{assistant.db}"})
-    assert "đã liên hệ với anh/chị" in text_of(assistant.say(f"ma so {code.lower()} den dau roi"))
+    assert "đã liên hệ với anh/chị" in text_of(assistant.say(f"yêu cầu mã {code.lower()} của tôi thế nào rồi"))
 
-    stranger = text_of(assistant.say(f"ma so {code} den dau roi", sender=chat + "-stranger"))
+    stranger = text_of(assistant.say(f"yêu cầu mã {code} thế nào rồi", sender=chat + "-stranger"))
     assert f"không tìm thấy yêu cầu mã {code}" in stranger
     assert "Tuyên Quang" not in stranger and "Phạm Thị Hoa" not in stranger

@@ -14,7 +14,6 @@ export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export STAFF_PORT ?= 8000
 export BOT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bot.db
-export BOT_LOCK_STORE_URL ?= $(BOT_DATABASE_URL)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/current.tar.gz

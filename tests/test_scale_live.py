@@ -109,6 +109,6 @@ def test_conversations_alternating_between_replicas_keep_their_state_when_one_is
     for sender in senders:
         events = production.api("GET", f"/conversations/{sender}/tracker").json()["events"]
         received = [e["message_id"] for e in events if e["event"] == "user"]
-        assert received == [f"{sender}-{turn}" for turn in range(4)], "each message handled once, in order"
+        assert received == [f"client:{sender}-{turn}" for turn in range(4)], "each message handled once, in order"
         last_turn = events[max(i for i, e in enumerate(events) if e["event"] == "user"):]
         assert "2.805.000 đồng" in "\n".join(e.get("text") or "" for e in last_turn if e["event"] == "bot")

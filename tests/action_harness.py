@@ -52,3 +52,17 @@ def run(action: Action, state: Tracker, domain: dict[str, Any]) -> Outcome:
         rendered = nlg.render(name, state.slots, "rest", **variables) if name else {"text": message.get("text")}
         texts.append((rendered or {}).get("text") or "")
     return Outcome(list(events or []), dispatcher.messages, texts)
+
+
+def installed_desk(tmp_path, monkeypatch) -> "Desk":  # type: ignore[no-untyped-def]
+    """The actions' desk on a fresh migrated SQLite database under tmp_path, on the tests' day."""
+    import actions.common
+    from bot.outbox import Desk
+    from bot.storage import db
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db.upgrade(url)
+    monkeypatch.setenv("BOT_TODAY", "2026-11-24")
+    the_desk = Desk(url, tmp_path / "outbox")
+    monkeypatch.setattr(actions.common, "_desk", the_desk)
+    return the_desk

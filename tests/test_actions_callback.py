@@ -7,13 +7,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, SlotSet
 
-import actions.common
-from action_harness import run as run_action
+from action_harness import installed_desk, run as run_action
 from actions.callback import AskConfirmation, AskConsent, AskProvince, SubmitCallback, ValidateCallbackForm
 from actions.privacy import ShowMyData, WithdrawConsent
 from bot.dialogue.callback import CONSENT_VERSION, consent_sha256
 from bot.leads.store import LeadStore, lead_as_dict
-from bot.outbox import Desk
 from bot.storage import db
 
 FORM = "callback_form"
@@ -23,12 +21,8 @@ FILLED = {"consent_at": "2026-11-24T02:00:00+00:00", "full_name": "Lò Thị Mai
 
 @pytest.fixture
 def desk(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    db.upgrade(url)
-    monkeypatch.setenv("BOT_TODAY", "2026-11-24")
-    the_desk = Desk(url, tmp_path / "outbox")
-    monkeypatch.setattr(actions.common, "_desk", the_desk)
-    return the_desk
+    return installed_desk(tmp_path, monkeypatch)
+
 
 
 def tracker(text="", intent="inform", entities=(), slots=None, requested=None, candidates=None,

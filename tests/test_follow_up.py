@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-import actions.common
-from action_harness import run, tracker
+from action_harness import installed_desk, run, tracker
 from actions.callback import RequestStatus
 from bot.dialogue.follow_up import request_status
 from bot.dialogue.replies import Reply
@@ -29,13 +28,10 @@ RECEIVED = datetime(2026, 11, 23, 7, 5, tzinfo=timezone.utc)  # 14:05 in Vietnam
 
 @pytest.fixture
 def desk(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    db.upgrade(url)
-    monkeypatch.setenv("BOT_TODAY", "2026-11-24")
-    the_desk = Desk(url, tmp_path / "outbox")
-    monkeypatch.setattr(actions.common, "_desk", the_desk)
+    the_desk = installed_desk(tmp_path, monkeypatch)
     yield the_desk
     the_desk.store.engine.dispose()
+
 
 
 def lead_of(desk: Desk, conversation_id: str, phone: str = "0912345678", province: str = "Nghệ An") -> tuple[int, str]:

@@ -68,7 +68,9 @@ actions_server() {  # port
   local name dir="$PWD/var/metrics/actions-$1"
   name=$(log_name actions "$1")
   rm -rf "$dir" && mkdir -p "$dir"
-  ACTIONS_PORT=$1 BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir "$BIN/python" -m bot.servers.action_server \
+  # exec: the server takes the place of this function's subshell, so that stopping the pid kept in
+  # `pids` stops the server itself and leaves no orphan
+  ACTIONS_PORT=$1 BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir exec "$BIN/python" -m bot.servers.action_server \
     >"var/$name.out" 2>&1
 }
 
@@ -76,7 +78,7 @@ rasa_server() {  # port
   local name dir="$PWD/var/metrics/rasa-$1"
   name=$(log_name rasa "$1")
   rm -rf "$dir" && mkdir -p "$dir"
-  BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir "$BIN/python" -m bot.servers.rasa_server run --enable-api \
+  BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir exec "$BIN/python" -m bot.servers.rasa_server run --enable-api \
     --interface "$RASA_INTERFACE" --port "$1" --model "$MODEL" --endpoints endpoints.yml \
     --credentials "var/credentials-$RASA_PORT.yml" >"var/$name.out" 2>&1
 }

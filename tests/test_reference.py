@@ -57,6 +57,8 @@ def test_every_lead_gets_its_own_code(store):
         codes = connection.execute(select(Lead.reference).where(Lead.id.in_(ids))).scalars().all()
     assert len(set(codes)) == 40
     assert all(len(code) == 6 and set(code) <= set(ALPHABET) for code in codes)
+    # a digit and a letter in each: a code quoted without "mã" is told from a word ("nguyen")
+    assert all(set(code) & set("34679") and set(code) - set("34679") for code in codes)
 
 
 def test_the_same_conversation_keeps_its_code_when_it_asks_again(store):

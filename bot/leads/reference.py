@@ -1,6 +1,7 @@
 """The short reference code a citizen is given for a callback request ("mã yêu cầu"), to quote when
 following it up. Six characters from an alphabet without the look-alikes a phone screen or a voice
-confuses (0/O, 1/I/L, 2/Z, 5/S, 8/B): 25 symbols, about 244 million codes."""
+confuses (0/O, 1/I/L, 2/Z, 5/S, 8/B): 25 symbols; with a letter and a digit in each, about 180
+million codes."""
 from __future__ import annotations
 
 import re
@@ -14,8 +15,13 @@ _SEPARATORS = re.compile(r"[\s.\-_]+")
 
 
 def new_reference() -> str:
-    """A random code (unique per lead: the store draws again when it is taken)."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """A random code with a letter and a digit (unique per lead: the store draws again when it is
+    taken). The digit is what tells a code from a word written without diacritics ("nguyen"), so a
+    code quoted without "mã" before it is still recognised (`typed_reference`)."""
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code
 
 
 def normalise_reference(text: str) -> str | None:

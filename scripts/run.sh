@@ -4,7 +4,8 @@
 # terminal instead; `run.sh interactive` runs `rasa interactive`.
 # Environment: RASA_PORT (5005), ACTIONS_PORT (5055), STAFF_PORT (8000), BOT_DATABASE_URL (sqlite
 # under var/), BOT_LOCK_STORE_URL (Rasa's conversation locks: BOT_DATABASE_URL, or redis://...; README,
-# "Scaling"), SANIC_WORKERS (Rasa server processes), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
+# "Scaling"), SANIC_WORKERS (Rasa server processes on RASA_PORT: one per core with one replica, one per
+# replica with several), RASA_INTERFACE, ACTIONS_INTERFACE and STAFF_INTERFACE (127.0.0.1: every server is
 # reachable from this machine only unless told otherwise), BOT_ACTIONS_TOKEN and BOT_API_TOKEN
 # (generated into var/ when not given; README, "Security"), BOT_LOG_FORMAT, BOT_LOG_MAX_BYTES and
 # BOT_LOG_BACKUPS (each server logs to its own file var/<server>.log, rotated by size; what a process
@@ -39,8 +40,13 @@ if [[ -z "${1:-}" ]] && (( RASA_REPLICAS > 1 || ACTIONS_REPLICAS > 1 )); then
   command -v haproxy >/dev/null || { echo "HAProxy is missing: make haproxy (or apt-get install haproxy)" >&2; exit 1; }
   read -ra rasa_ports <<<"${RASA_REPLICA_PORTS:-$(seq -s ' ' $((RASA_PORT + 1)) $((RASA_PORT + RASA_REPLICAS)))}"
   read -ra actions_ports <<<"${ACTIONS_REPLICA_PORTS:-$(seq -s ' ' $((ACTIONS_PORT + 1)) $((ACTIONS_PORT + ACTIONS_REPLICAS)))}"
+  export SANIC_WORKERS=${SANIC_WORKERS:-1}  # the replicas share the cores
 else
   rasa_ports=("$RASA_PORT") actions_ports=("$ACTIONS_PORT")
+  # One Rasa process per core (Sanic workers sharing the port; the lock store keeps a conversation
+  # in one of them at a time): 1.5 times the messages per second of one on two cores (README, "Scaling")
+  # in the terminal (`shell`, `interactive`) one process reads the keyboard
+  if [[ -z "${1:-}" ]]; then export SANIC_WORKERS=${SANIC_WORKERS:-$(nproc)}; else export SANIC_WORKERS=1; fi
 fi
 
 # Each server's Prometheus metrics in a directory of its own, var/metrics/<server>-<port> (the port

@@ -139,7 +139,8 @@ test: $(INSTALLED)
 	$(MAKE) check-data
 	$(MAKE) train
 	$(MAKE) browser
-	$(BIN)/pytest
+	$(MAKE) unit-tests
+	$(BIN)/pytest -m live
 	$(MAKE) --jobs=2 --output-sync=target evaluate story-test
 
 # The edit-test loop: Rasa's data validation beside the tests that start no server, train no model
@@ -148,8 +149,9 @@ test: $(INSTALLED)
 check: $(INSTALLED)
 	$(MAKE) --jobs=2 --output-sync=target validate unit-tests
 
+# On every core (pytest-xdist): these tests share no server, port or file.
 unit-tests: $(INSTALLED)
-	$(BIN)/pytest -m "not live" -q
+	$(BIN)/pytest -m "not live" -q -n auto
 
 clean:
 	rm -rf models results/nlu results/stories var/*.db .pytest_cache

@@ -105,7 +105,8 @@ def serve_fake_providers() -> tuple[FakeProviders, ThreadingHTTPServer]:
     fake = FakeProviders()
     handler = type("Handler", (_Handler,), {"fake": fake})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # a short poll: shutdown() waits for it (0.5 s by default, at every test's teardown)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return fake, server
 
 

@@ -39,7 +39,7 @@ def rasa():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield RasaApi(f"http://127.0.0.1:{server.server_address[1]}", "t" * 40), calls
     server.shutdown()
 

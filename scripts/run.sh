@@ -47,6 +47,10 @@ else
   # in one of them at a time): 1.5 times the messages per second of one on two cores (README, "Scaling")
   # in the terminal (`shell`, `interactive`) one process reads the keyboard
   if [[ -z "${1:-}" ]]; then export SANIC_WORKERS=${SANIC_WORKERS:-$(nproc)}; else export SANIC_WORKERS=1; fi
+  # Without keep-alive each request goes to a worker that is free to accept it; with it, a client's
+  # connection stays with the worker that took it, and one worker may hold every connection
+  # (ten users: 14 to 26 messages a second with keep-alive, 19 to 24 without; README, "Scaling")
+  if (( SANIC_WORKERS > 1 )); then export SANIC_KEEP_ALIVE=${SANIC_KEEP_ALIVE:-false}; fi
 fi
 
 # Each server's Prometheus metrics in a directory of its own, var/metrics/<server>-<port> (the port

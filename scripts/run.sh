@@ -64,7 +64,13 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # A Sanic worker still loading the model when the TERM comes keeps the handler it inherited from
+  # its parent and never stops, nor does the parent waiting for it: 20 s, then KILL, workers included.
+  ( sleep 20
+    for pid in "${pids[@]}"; do pkill -KILL -P "$pid" || true; kill -KILL "$pid" || true; done ) 2>/dev/null &
+  local watchdog=$!
+  wait "${pids[@]}" 2>/dev/null || true
+  pkill -P "$watchdog" 2>/dev/null || true; kill "$watchdog" 2>/dev/null || true
   rm -rf "${metrics_dirs[@]}"
 }
 trap stop EXIT

@@ -66,7 +66,7 @@ def test_a_question_in_the_middle_of_a_form_is_answered_then_the_form_asks_again
 def test_a_correction_replaces_the_value(assistant):
     chat = "corrected-birth"
     about_retirement = assistant.say("mấy tuổi thì được nghỉ hưu", sender=chat)
-    tap(assistant, about_retirement, "Tính ngày nghỉ hưu", chat)
+    tap(assistant, about_retirement, "Tính tuổi nghỉ hưu", chat)
     assistant.say("nữ", sender=chat)
     assert "năm 1966" in text_of(assistant.say("1966", sender=chat))
     assert "năm 1970" in text_of(assistant.say("à không, tôi sinh năm 1970", sender=chat))
@@ -78,7 +78,7 @@ def test_a_correction_replaces_the_value(assistant):
 def test_a_cancelled_calculation(assistant):
     chat = "cancelled-flow"
     about_retirement = assistant.say("mấy tuổi thì được nghỉ hưu", sender=chat)
-    assert "nam hay nữ" in text_of(tap(assistant, about_retirement, "Tính ngày nghỉ hưu", chat))
+    assert "nam hay nữ" in text_of(tap(assistant, about_retirement, "Tính tuổi nghỉ hưu", chat))
     assert "tháng mấy" in text_of(assistant.say("nữ", sender=chat))
     assert "em dừng ở đây" in text_of(assistant.say("thôi", sender=chat))
     assert "thai sản" in text_of(assistant.say("có chế độ thai sản không", sender=chat))

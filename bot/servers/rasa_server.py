@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 
 import rasa.core.run
@@ -64,6 +65,13 @@ def _serve_metrics(token: str) -> None:
 
     def configure_with_metrics(*args, **kwargs) -> Sanic:  # type: ignore[no-untyped-def]
         app = configure(*args, **kwargs)
+
+        # Before Rasa's listener that loads the model (registered after this function returns): a
+        # Sanic worker inherits its parent's SIGTERM handler, which signals the other workers and not
+        # itself, until Sanic installs its own once started; a TERM while the model loads must stop it.
+        @app.listener("before_server_start")
+        async def stop_on_term_while_starting(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
         @app.get("/metrics")
         async def serve_metrics(request: Request) -> HTTPResponse:

@@ -106,6 +106,18 @@ def test_what_was_said_before_is_not_asked_again(chat):
     assert chat.names("affirm", "có") == ["utter_ask_commune"]
 
 
+@pytest.mark.parametrize("commune, time", [("0912 345 678", "Nghệ An"), ("12", "0987654321"), ("Hà Nội", "093 123 4567")])
+def test_a_phone_digits_or_a_province_is_no_commune_and_no_time_to_call(chat, commune, time):
+    chat.say("inform", "tôi tên Lê Văn Tám, sđt 0912 000 111, ở Đồng Nai")
+    chat.say("request_callback", "gọi lại cho tôi")
+    assert chat.names("affirm", "có") == ["utter_ask_commune"]
+    assert chat.names("inform", commune) == ["utter_flow_not_understood", "utter_ask_commune"]
+    assert chat.names("inform", "Phường 12") == ["utter_ask_preferred_time"]
+    assert chat.names("inform", time) == ["utter_flow_not_understood", "utter_ask_preferred_time"]
+    (summary,) = chat.say("inform", "sau 5 giờ chiều")
+    assert "Phường 12" in summary["summary"] and "sau 5 giờ chiều" in summary["summary"]
+
+
 def test_an_ambiguous_province_is_asked_again(chat):
     chat.say("request_callback", "gọi lại cho tôi")
     chat.say("affirm", "có")

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Protocol
 
 from bot.dialogue.calculations import ask_which_province
 from bot.dialogue.replies import Reply, Step
-from bot.language.phones import normalise_phone
+from bot.language.phones import find_phones, normalise_phone
 from bot.language.provinces import province_by_name, resolve_province
 from bot.language.requests import EMPTY, SHOW_MY_DATA, STOP, TOO_LONG, WITHDRAW_CONSENT, special_request
 from bot.language.target_groups import groups
@@ -231,7 +231,18 @@ def _read(asked: str, message: Message) -> tuple[Any, Reply | None]:
         return None, None  # a province is read from its entity
     if _SKIP.match(fold(text)):
         return SKIPPED, None
+    if _answers_another_question(text):
+        return None, None
     return " ".join(text.split())[:MAX_FREE_TEXT], None  # one line: the lead refuses control characters
+
+
+def _answers_another_question(text: str) -> bool:
+    """A phone number, bare digits or a province alone is no commune and no time to call: the
+    citizen answered an earlier question again ("Phường 12", "sau 5 giờ" are answers)."""
+    if find_phones(text) or not any(c.isalpha() for c in text):
+        return True
+    place = resolve_province(text.strip(" .,!"))
+    return bool(place and place.start == 0 and place.end == len(text.strip(" .,!")))
 
 
 def _field_to_correct(folded: str, entities: list[dict[str, Any]]) -> str | None:

@@ -77,13 +77,10 @@ def _sqlite_template() -> Path:
 def drop_templates() -> None:
     """At the end of the session (tests/conftest.py)."""
     _background.shutdown(wait=True)  # the drops still queued; nothing copies the template then
+    if _prepared:
+        _drop(_prepared.pop().result())
     if "postgresql" in _templates:
-        admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            if _prepared:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{_prepared.pop().result()}" WITH (FORCE)'))
-            c.execute(text(f'DROP DATABASE IF EXISTS "{_templates.pop("postgresql")}" WITH (FORCE)'))
-        admin.dispose()
+        _drop(_templates.pop("postgresql"))
     if "sqlite" in _templates:
         shutil.rmtree(Path(_templates.pop("sqlite")).parent, ignore_errors=True)
 

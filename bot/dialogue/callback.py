@@ -241,8 +241,9 @@ def _answers_another_question(text: str) -> bool:
     citizen answered an earlier question again ("Phường 12", "sau 5 giờ" are answers)."""
     if find_phones(text) or not any(c.isalpha() for c in text):
         return True
-    place = resolve_province(text.strip(" .,!"))
-    return bool(place and place.start == 0 and place.end == len(text.strip(" .,!")))
+    answer = text.strip(" .,!")
+    place = resolve_province(answer)
+    return bool(place and place.start == 0 and place.end == len(answer))
 
 
 def _field_to_correct(folded: str, entities: list[dict[str, Any]]) -> str | None:

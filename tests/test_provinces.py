@@ -27,6 +27,8 @@ def test_there_are_34_provinces_with_unique_names():
         ("o sai gon", "Hồ Chí Minh", None),
         ("TPHCM", "Hồ Chí Minh", None),
         ("ha noi", "Hà Nội", None),
+        ("quê tôi ở Hà Tây cũ", "Hà Nội", None),  # merged into Hà Nội in 2008
+        ("ha tay", "Hà Nội", None),
     ],
 )
 def test_current_and_old_names_resolve_to_the_current_province(text, current, old):

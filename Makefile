@@ -22,7 +22,7 @@ MODEL := models/current.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) \
 	bot/language/text.py $(wildcard bot/nlu/*.py)
 
-.PHONY: help install lock train run run-prod haproxy profile shell interactive test check unit-tests validate evaluate story-test benchmark browser check-data compare-spacy clean
+.PHONY: help install lock train run run-prod haproxy profile shell interactive test check fast-tests unit-tests validate evaluate story-test benchmark browser check-data compare-spacy clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant (REST on port $(RASA_PORT), staff pages on $(STAFF_PORT))"
@@ -148,7 +148,11 @@ test: $(INSTALLED)
 # and drive no browser (pytest marker `live`, tests/conftest.py); the project's data checks are among
 # them (tests/test_datacheck.py).
 check: $(INSTALLED)
-	$(MAKE) --jobs=2 --output-sync=target validate unit-tests
+	$(MAKE) --jobs=2 --output-sync=target validate fast-tests
+
+# The same tests on SQLite only: their PostgreSQL and Redis variants (marker `server`) are make test's.
+fast-tests: $(INSTALLED)
+	$(BIN)/pytest -m "not live and not server" -q -n auto
 
 # On every core (pytest-xdist): these tests share no server, port or file.
 unit-tests: $(INSTALLED)

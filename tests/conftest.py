@@ -13,17 +13,27 @@ MODEL = ROOT / "models" / "current.tar.gz"
 def pytest_configure(config):
     config.addinivalue_line("markers", "live: starts a server, trains a model or drives the browser; "
                                        "`make check` leaves these out, `make test` runs them")
+    config.addinivalue_line("markers", "server: uses the PostgreSQL or Redis server; `make check` runs the same "
+                                       "tests on SQLite only, `make test` runs them on every store")
 
 
 # Fixtures that start servers (the session's assistant, tests/test_ops_*.py's action server) or the browser.
 LIVE_FIXTURES = {"running", "action_server", "browser"}
 
 
+# Parameters of the store fixtures (database_url and its likes) that need a server.
+SERVER_STORES = {"postgresql", "redis"}
+
+
 def pytest_collection_modifyitems(items):
-    """A test using a live fixture is live whether or not its module says so."""
+    """A test using a live fixture is live whether or not its module says so; a test run on a
+    PostgreSQL or Redis store is a server test."""
     for item in items:
         if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.live)
+        callspec = getattr(item, "callspec", None)
+        if callspec and SERVER_STORES & {v for v in callspec.params.values() if isinstance(v, str)}:
+            item.add_marker(pytest.mark.server)
 
 
 def pytest_sessionfinish(session):

@@ -151,10 +151,10 @@ def render(key):
 @pytest.mark.parametrize("key, facts", [
     ("ask_contribution/minimum", ["1.500.000 đồng", "330.000 đồng"]),  # 22 % of the rural poverty line
     ("ask_contribution/maximum", ["50.600.000 đồng", "11.132.000 đồng"]),  # 20 × 2,530,000 from 1/7/2026
-    ("ask_contribution/advance_years", ["5 năm"]),  # at most 5 years per payment
-    ("ask_contribution/deadline_quarterly", ["3 tháng"]),  # every 3 months: within the 3 months
-    ("ask_contribution/deadline_half_year", ["4 tháng đầu"]),  # every 6 months: within the first 4
-    ("ask_contribution/deadline_yearly", ["7 tháng đầu"]),  # every 12 months: within the first 7
+    ("ask_payment_method/advance_years", ["5 năm"]),  # at most 5 years per payment
+    ("ask_payment_method/deadline_quarterly", ["3 tháng"]),  # every 3 months: within the 3 months
+    ("ask_payment_method/deadline_half_year", ["4 tháng đầu"]),  # every 6 months: within the first 4
+    ("ask_payment_method/deadline_yearly", ["7 tháng đầu"]),  # every 12 months: within the first 7
     ("ask_contribution/next_floor", ["2.200.000 đồng", "1/1/2027"]),
     ("ask_state_support/poor", ["50%", "165.000 đồng"]),
     ("ask_state_support/near_poor", ["40%", "132.000 đồng"]),

@@ -121,6 +121,7 @@ def test_outbox_keeps_requests_and_replays_them_once(store, tmp_path):
     assert [(d.name, d.reason) for d in outbox.dead_letters()] == [("broken.json", "unreadable: not JSON")]
 
 
+@pytest.mark.server
 @pytest.mark.skipif(postgres_unavailable() is not None, reason=postgres_unavailable() or "")
 def test_a_database_outage_mid_run_loses_no_lead(tmp_path):
     """The database goes away between two leads (every connection cut) and comes back: the lead
@@ -145,6 +146,7 @@ def test_a_database_outage_mid_run_loses_no_lead(tmp_path):
         store.engine.dispose()
 
 
+@pytest.mark.server
 @pytest.mark.skipif(postgres_unavailable() is not None, reason=postgres_unavailable() or "")
 def test_waiting_leads_reach_the_database_by_themselves_when_it_is_back(tmp_path):
     with fresh_postgres() as real_url:

@@ -72,6 +72,7 @@ def test_rasa_serves_a_conversation_to_one_holder_at_a_time(url, conversation):
     assert SharedLockStore(url=url).get_lock(conversation) is None
 
 
+@pytest.mark.server
 def test_redis_locks_are_stored_as_rasas_redis_lock_store_stores_them(conversation):
     reason = redis_unavailable()
     if reason:

@@ -71,6 +71,7 @@ def test_no_database_no_backup_file(tmp_path):
     assert list(out.iterdir()) == [] and not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.server
 def test_a_postgresql_backup_is_a_pg_dump_holding_the_lead(tmp_path):
     missing = [tool for tool in ("pg_dump", "pg_restore") if shutil.which(tool) is None]
     if missing:

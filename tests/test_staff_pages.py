@@ -128,6 +128,7 @@ def test_failed_sign_ins_are_limited_per_client_address(site):
         assert site.client(app, "203.0.113.5").sign_in("nghean2", PASSWORD).status_code == 303
 
 
+@pytest.mark.server
 def test_processes_sharing_a_redis_storage_share_the_counts(site):
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     try:

@@ -13,7 +13,7 @@ def ranked(*answers: tuple[str, float]) -> dict:
 
 # The selector ranks every answer of every question intent; these are the ones that matter.
 SURVIVOR_LETTER = ranked(("ask_survivor/prepaid_refund", 0.64), ("ask_payment_method/best_period", 0.12),
-                         ("ask_payment_method/missed_deadline", 0.06), ("ask_pause/general", 0.01))
+                         ("ask_payment_method/change_period", 0.06), ("ask_pause/general", 0.01))
 
 
 def test_a_sure_specific_answer_of_another_topic_wins_over_the_classifier():

@@ -1,5 +1,6 @@
 import unicodedata
 
+import pytest
 from hypothesis import given, strategies as st
 
 from bot.language.text import clean_message, expand_tokens, fold, has_words, strip_diacritics
@@ -51,3 +52,18 @@ def test_fold_is_idempotent_and_never_raises(text):
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1), max_size=8))
 def test_expand_tokens_keeps_one_lemma_per_token(tokens):
     assert len(expand_tokens(tokens)) == len(tokens)
+
+
+@pytest.mark.parametrize("message, died", [
+    ("mẹ tôi mất vào tháng 10", True), ("me toi mat vao thang 10", True), ("bố đã mất rồi", True),
+    ("bà mất năm ngoái", True), ("ông mất năm 2023", True), ("chồng tôi mất vì tai nạn", True),
+    ("anh ấy mất đột ngột", True), ("bo toi mat", True), ("nếu không may mất đi thì sao", True),
+    ("người cha đã chết", True), ("ông từ trần", True), ("mẹ tử vong do tai nạn", True),
+    # losing, costing, cash
+    ("đóng bằng tiền mặt", False), ("tien mat roi", False), ("có bị mất không", False),
+    ("số năm đã đóng có mất không", False), ("sổ mất thì làm sao", False), ("mất sổ bảo hiểm", False),
+    ("một tháng mất mấy trăm nghìn", False), ("mất năm năm mới đủ", False), ("mất 5 năm", False),
+    ("mất đi quyền lợi", False), ("mất việc", False), ("mất thai", False), ("sợ mất tiền", False),
+])
+def test_a_death_is_one_lemma_and_losing_is_not_a_death(message, died):
+    assert ("qua doi" in " ".join(expand_tokens(message.split()))) is died

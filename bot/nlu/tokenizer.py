@@ -8,7 +8,9 @@ component after this one reads at most that much.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -16,8 +18,14 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+import bot.language.letters
+import bot.language.text
 from bot.language.letters import focus, is_letter
 from bot.language.text import MAX_INPUT_CHARS, cut, expand_tokens
+
+# The code that makes the lemmas: Rasa's training cache keys a component's output on its
+# configuration and inputs only, so without this a changed lemma rule would reuse stale features.
+_LEMMA_CODE = (Path(__file__), Path(bot.language.text.__file__), Path(bot.language.letters.__file__))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -25,6 +33,10 @@ class VietnameseTokenizer(WhitespaceTokenizer):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "focus_letters": True}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return hashlib.sha256(b"".join(path.read_bytes() for path in _LEMMA_CODE)).hexdigest()
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)

@@ -136,10 +136,10 @@ def test_a_survivor_calculation_does_not_change_what_the_user_said_of_herself(as
     assert "đã đóng 10 năm" in own and "còn thiếu 5 năm" in own
 
 
-def test_the_withdrawal_calculator_from_the_button_under_the_general_answer(assistant):
+def test_the_withdrawal_calculator_from_the_button_under_the_answer(assistant):
     chat = "withdrawal-button"
     general = assistant.say("rút bhxh một lần được không", sender=chat)
-    cases = tap(assistant, general, "Tính tiền rút", chat)
+    cases = tap(assistant, general, "Tính rút một lần", chat)
     refused = text_of(tap(assistant, cases, "Trường hợp khác", chat))
     assert "không thuộc trường hợp được rút BHXH một lần" in refused and "bảo lưu" in refused
 

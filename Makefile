@@ -141,7 +141,7 @@ test: $(INSTALLED)
 	$(MAKE) browser
 	-$(MAKE) haproxy  # for the production profile's test, which is skipped with the reason without it
 	$(MAKE) unit-tests
-	$(BIN)/pytest -m live
+	$(BIN)/pytest -m live -n auto --dist loadfile
 	$(MAKE) --jobs=2 --output-sync=target evaluate story-test
 
 # The edit-test loop: Rasa's data validation beside the tests that start no server, train no model

@@ -12,22 +12,25 @@
 # prints outside its log, e.g. a crash at start, goes to var/<server>.out; README, "Operations").
 # The action server and the Rasa server keep their Prometheus metrics in an empty directory of their
 # own, var/metrics/<server>-<port> (prometheus_client's multiprocess mode: README, "Operations").
+# BOT_VAR_DIR: another directory than var/ for all of that (the database, outbox, logs, tokens).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+VAR=${BOT_VAR_DIR:-$PWD/var}  # the tests give each assistant they start a directory of its own
+export BOT_OUTBOX_DIR=${BOT_OUTBOX_DIR:-$VAR/outbox}
 MODEL=${MODEL:-models/current.tar.gz}
 export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} STAFF_PORT=${STAFF_PORT:-8000}
-export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$PWD/var/bot.db}
+export BOT_DATABASE_URL=${BOT_DATABASE_URL:-sqlite:///$VAR/bot.db}
 export BOT_LOCK_STORE_URL=${BOT_LOCK_STORE_URL:-$BOT_DATABASE_URL}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1} ACTIONS_INTERFACE=${ACTIONS_INTERFACE:-127.0.0.1}
 umask 077  # the database, logs, outbox and tokens the servers write under var/ are the owner's only
-mkdir -p var && chmod 700 var
-tokens=$("$BIN/bot" tokens env)  # a failure stops here (`eval "$(...)"` would hide it)
+mkdir -p "$VAR" && chmod 700 "$VAR"
+tokens=$("$BIN/bot" tokens env --dir "$VAR")  # a failure stops here (`eval "$(...)"` would hide it)
 eval "$tokens"
-"$BIN/bot" db upgrade >var/migrations.log 2>&1 || { cat var/migrations.log >&2; exit 1; }
+"$BIN/bot" db upgrade >"$VAR/migrations.log" 2>&1 || { cat "$VAR/migrations.log" >&2; exit 1; }
 "$BIN/bot" staff ensure-admin
-"$BIN/bot" channels credentials --output "var/credentials-$RASA_PORT.yml"
+"$BIN/bot" channels credentials --output "$VAR/credentials-$RASA_PORT.yml"
 
 # Several replicas (RASA_REPLICAS, ACTIONS_REPLICAS > 1: `make run-prod`): HAProxy listens on
 # RASA_PORT and ACTIONS_PORT and spreads the requests over the replicas, on RASA_REPLICA_PORTS and
@@ -58,8 +61,8 @@ fi
 # tells apart the assistants started side by side, e.g. by the tests), emptied at its start (values
 # of processes that no longer run would be added up), removed at stop.
 metrics_dirs=()
-for port in "${rasa_ports[@]}"; do metrics_dirs+=("$PWD/var/metrics/rasa-$port"); done
-for port in "${actions_ports[@]}"; do metrics_dirs+=("$PWD/var/metrics/actions-$port"); done
+for port in "${rasa_ports[@]}"; do metrics_dirs+=("$VAR/metrics/rasa-$port"); done
+for port in "${actions_ports[@]}"; do metrics_dirs+=("$VAR/metrics/actions-$port"); done
 
 pids=()
 stop() {
@@ -83,22 +86,22 @@ log_name() {  # server port
 }
 
 actions_server() {  # port
-  local name dir="$PWD/var/metrics/actions-$1"
+  local name dir="$VAR/metrics/actions-$1"
   name=$(log_name actions "$1")
   rm -rf "$dir" && mkdir -p "$dir"
   # exec: the server takes the place of this function's subshell, so that stopping the pid kept in
   # `pids` stops the server itself and leaves no orphan
-  ACTIONS_PORT=$1 BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir exec "$BIN/python" -m bot.servers.action_server \
-    >"var/$name.out" 2>&1
+  ACTIONS_PORT=$1 BOT_LOG_FILE=$VAR/$name.log PROMETHEUS_MULTIPROC_DIR=$dir exec "$BIN/python" -m bot.servers.action_server \
+    >"$VAR/$name.out" 2>&1
 }
 
 rasa_server() {  # port
-  local name dir="$PWD/var/metrics/rasa-$1"
+  local name dir="$VAR/metrics/rasa-$1"
   name=$(log_name rasa "$1")
   rm -rf "$dir" && mkdir -p "$dir"
-  BOT_LOG_FILE=var/$name.log PROMETHEUS_MULTIPROC_DIR=$dir exec "$BIN/python" -m bot.servers.rasa_server run --enable-api \
+  BOT_LOG_FILE=$VAR/$name.log PROMETHEUS_MULTIPROC_DIR=$dir exec "$BIN/python" -m bot.servers.rasa_server run --enable-api \
     --interface "$RASA_INTERFACE" --port "$1" --model "$MODEL" --endpoints endpoints.yml \
-    --credentials "var/credentials-$RASA_PORT.yml" >"var/$name.out" 2>&1
+    --credentials "$VAR/credentials-$RASA_PORT.yml" >"$VAR/$name.out" 2>&1
 }
 
 start() {  # server port: one replica of several is started again when it stops
@@ -107,7 +110,7 @@ start() {  # server port: one replica of several is started again when it stops
       while true; do
         "$@" & child=$!
         wait "$child" || true
-        echo "$(date -Is) $1 on port $2 stopped; starting it again" >>var/restarts.log
+        echo "$(date -Is) $1 on port $2 stopped; starting it again" >>"$VAR/restarts.log"
         sleep 1
       done ) &
   else
@@ -120,7 +123,7 @@ for port in "${actions_ports[@]}"; do start actions_server "$port"; done
 
 if [[ "${1:-}" == "shell" ]]; then
   "$BIN/rasa" shell --interface "$RASA_INTERFACE" --port "$RASA_PORT" --model "$MODEL" --endpoints endpoints.yml \
-    --credentials "var/credentials-$RASA_PORT.yml"  # Rasa reads credentials.yml otherwise, unexpanded
+    --credentials "$VAR/credentials-$RASA_PORT.yml"  # Rasa reads credentials.yml otherwise, unexpanded
   exit 0
 fi
 if [[ "${1:-}" == "interactive" ]]; then  # trainers write dialogues (TRAINING.md)
@@ -139,12 +142,12 @@ if (( balanced )); then
   config=$(<deploy/haproxy.cfg)
   config=${config//@RASA_SERVERS@/$(servers rasa "${rasa_ports[@]}")}
   config=${config//@ACTIONS_SERVERS@/$(servers actions "${actions_ports[@]}")}
-  printf '%s\n' "$config" >"var/haproxy-$RASA_PORT.cfg"
-  haproxy -f "var/haproxy-$RASA_PORT.cfg" -db >var/haproxy.out 2>&1 &
+  printf '%s\n' "$config" >"$VAR/haproxy-$RASA_PORT.cfg"
+  haproxy -f "$VAR/haproxy-$RASA_PORT.cfg" -db >"$VAR/haproxy.out" 2>&1 &
   pids+=($!)
 fi
 
-BOT_LOG_FILE=var/staff.log "$BIN/bot" staff serve --port "$STAFF_PORT" >var/staff.out 2>&1 &
+BOT_LOG_FILE=$VAR/staff.log "$BIN/bot" staff serve --port "$STAFF_PORT" >"$VAR/staff.out" 2>&1 &
 pids+=($!)
 
 # Every replica loaded and HAProxy passing requests (when there is one)
@@ -154,12 +157,12 @@ for port in "${actions_ports[@]}"; do others+=("http://127.0.0.1:$port/health/re
 if (( balanced )); then others+=("http://127.0.0.1:$RASA_PORT/" "http://127.0.0.1:$ACTIONS_PORT/health/live"); fi
 "$BIN/python" scripts/wait_ready.py "${rasas[@]}" -- "${others[@]}"
 cat <<MSG
-The assistant is running (logs in var/). Staff pages: http://127.0.0.1:$STAFF_PORT/login
+The assistant is running (logs in $VAR/). Staff pages: http://127.0.0.1:$STAFF_PORT/login
 Talk to it over REST (unless BOT_REST_CHANNEL=off):
   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{"sender": "test", "message": "bhxh tu nguyen dong bao nhieu"}'
 Or in a terminal: make shell. Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"
-echo "A server stopped unexpectedly; see var/*.log and var/*.out." >&2
+echo "A server stopped unexpectedly; see $VAR/*.log and $VAR/*.out." >&2
 exit 1

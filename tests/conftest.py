@@ -76,7 +76,8 @@ def running(tmp_path_factory):
     if not MODEL.exists():
         pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
     db = tmp_path_factory.mktemp("db") / "bot.db"
-    with running_assistant(f"sqlite:///{db}", {"BOT_TODAY": "2026-11-24"}) as started:
+    # SANIC_WORKERS empty: scripts/run.sh's default, one Rasa process per core
+    with running_assistant(f"sqlite:///{db}", {"BOT_TODAY": "2026-11-24", "SANIC_WORKERS": ""}) as started:
         started.db = db
         yield started
 

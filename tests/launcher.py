@@ -1,14 +1,17 @@
 """Start the whole assistant (scripts/run.sh: action server + Rasa server) as a child process,
-for the conversation tests and the benchmark, with fresh tokens of its own (not those of var/);
+for the conversation tests and the benchmark, with fresh tokens and a var/ directory of its own
+(logs, outbox, metrics), so that assistants started side by side (pytest-xdist) share nothing;
 or the action server alone. Stops it the way a user does, with Ctrl-C."""
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ class RunningAssistant:
     process: subprocess.Popen
     api_token: str
     actions_token: str
+    var: Path
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A call of the Rasa HTTP API with its token (Rasa reads it from the query string only)."""
@@ -51,9 +55,13 @@ class RunningAssistant:
 def running_assistant(database_url: str, extra_env: dict[str, str] | None = None,
                       timeout: float = 300) -> Iterator[RunningAssistant]:
     rasa_port, actions_port, staff_port = free_port(), free_port(), free_port()
+    var = Path(tempfile.mkdtemp(prefix="assistant-")) / "var"  # made by scripts/run.sh, as var/ is
     env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "STAFF_PORT": str(staff_port),
            "BOT_DATABASE_URL": database_url, "BOT_API_TOKEN": secrets.token_urlsafe(32),
-           "BOT_ACTIONS_TOKEN": secrets.token_urlsafe(32), **(extra_env or {})}
+           "BOT_ACTIONS_TOKEN": secrets.token_urlsafe(32), "BOT_VAR_DIR": str(var),
+           # One Rasa process: each loads the model (most of a start's CPU); the session's assistant
+           # (tests/conftest.py) runs one per core, as `make run` does
+           "SANIC_WORKERS": "1", **(extra_env or {})}
     start = time.monotonic()
     process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -64,10 +72,12 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
             if line.startswith("Servers ready"):
                 break
         else:
-            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}); see var/*.log and var/*.out")
+            raise RuntimeError(f"the assistant did not start (exit code {process.wait()}): "
+                               + "".join((var / f"{name}.out").read_text(errors="replace")[-2000:]
+                                         for name in ("actions", "rasa", "staff") if (var / f"{name}.out").exists()))
         yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
                                f"http://127.0.0.1:{staff_port}", time.monotonic() - start, process,
-                               env["BOT_API_TOKEN"], env["BOT_ACTIONS_TOKEN"])
+                               env["BOT_API_TOKEN"], env["BOT_ACTIONS_TOKEN"], var)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -76,6 +86,7 @@ def running_assistant(database_url: str, extra_env: dict[str, str] | None = None
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        shutil.rmtree(var.parent, ignore_errors=True)
 
 
 @contextmanager

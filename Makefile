@@ -99,8 +99,8 @@ check-data: validate
 	$(BIN)/python -m bot.training.datacheck
 
 evaluate: $(MODEL)
-	$(BIN)/python -m bot.training.evaluation --model $(MODEL) --min-accuracy 0.82 --min-stripped 0.82 \
-	  --min-letters 0.84 --min-letters-stripped 0.84 --max-letters-fallback 0.10
+	$(BIN)/python -m bot.training.evaluation --model $(MODEL) --min-accuracy 0.90 --min-stripped 0.90 \
+	  --min-letters 0.87 --min-letters-stripped 0.87 --max-letters-fallback 0.10
 
 story-test: $(MODEL)
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \

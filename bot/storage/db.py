@@ -3,6 +3,8 @@ PostgreSQL in production) and its Alembic migrations (bot/storage/migrations).""
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 from alembic import command
@@ -45,14 +47,31 @@ def _serialise_sqlite_writes(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _no_implicit_begin(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None
-        # Switching the mode needs a lock another process may hold, even when it is WAL already.
-        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        _use_wal(dbapi_connection)
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection):  # type: ignore[no-untyped-def]
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+WAL_ATTEMPTS, WAL_PAUSE_SECONDS = 100, 0.05
+
+
+def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
+    """Write-ahead log mode. Switching to it needs the database to itself (only when it is not WAL
+    yet: asking first takes no lock), and SQLite refuses at once, without waiting, when another process
+    switches it at the same moment, as two processes opening a new database do: ask again until the
+    other one has switched it (5 s at most)."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(WAL_PAUSE_SECONDS)
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:

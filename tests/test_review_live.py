@@ -1,6 +1,6 @@
-"""The review loop end to end: a message the real assistant is unsure of (over REST) reaches the
-trainer's inbox in the staff pages; labelled there, the downloaded YAML passes `rasa data validate`,
-and a model trained with it classifies the message as the trainer said."""
+"""The review loop end to end: a message the real assistant was unsure of, in its tracker store,
+reaches the trainer's inbox in the staff pages; labelled there, the downloaded YAML passes `rasa data
+validate`, and a model trained with it classifies the message as the trainer said."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -20,8 +21,13 @@ from launcher import running_assistant
 pytestmark = pytest.mark.live
 
 ROOT = __import__("conftest").ROOT
-# The model of today takes this for ask_contact, unsure; a trainer knows it compares with savings.
+# A trainer knows it compares with savings.
 MESSAGE, RIGHT_INTENT = "bỏ tiền vô đây hay gửi ngân hàng thì hơn", "ask_compare"
+# What the model of the day makes of MESSAGE is not this test's business (a better one may be sure of
+# it): the turn is recorded through Rasa's HTTP API as Rasa records a message it was unsure of.
+UNSURE = {"text": MESSAGE, "intent": {"name": "ask_contact", "confidence": 0.41},
+          "intent_ranking": [{"name": "ask_contact", "confidence": 0.41}, {"name": "ask_compare", "confidence": 0.2}],
+          "entities": []}
 QUICK_EPOCHS = 40  # enough for the classifier to learn its training examples; the real model has 120
 
 
@@ -37,13 +43,14 @@ def test_a_labelled_message_teaches_the_model(tmp_path):
         pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     with running_assistant(url) as assistant:
-        assistant.say(MESSAGE, sender="review-live")
+        assistant.api("POST", "/conversations/review-live/tracker/events",
+                      json=[{"event": "user", "text": MESSAGE, "parse_data": UNSURE, "timestamp": time.time()}]
+                      ).raise_for_status()
         Accounts(db.make_engine(url)).create_user("huanluyen", "mat-khau-du-dai", "trainer")
         trainer = sign_in(assistant.staff_url, "huanluyen", "mat-khau-du-dai")
         page = trainer.get(f"{assistant.staff_url}/review").text
         assert MESSAGE in page
-        predicted = re.search(r"trợ lý đoán: (\w+)", page).group(1)
-        assert predicted != RIGHT_INTENT, "the model of today gets it wrong (else pick another message)"
+        assert re.search(r"trợ lý đoán: (\w+)", page).group(1) == "ask_contact"
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         key = re.search(r'name="key" value="([^"]+)"', page).group(1)
         trainer.post(f"{assistant.staff_url}/review/label",

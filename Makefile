@@ -20,7 +20,7 @@ MODEL := models/current.tar.gz
 # The model depends on the training data, the configuration, the domain and the code of the
 # custom NLU components; `make run` retrains exactly when one of them changed.
 MODEL_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml) \
-	bot/language/text.py $(wildcard bot/nlu/*.py)
+	bot/language/text.py bot/language/letters.py $(wildcard bot/nlu/*.py)
 
 .PHONY: help install lock train run run-prod haproxy profile shell interactive test check fast-tests unit-tests validate evaluate story-test benchmark browser check-data compare-spacy clean
 

@@ -216,8 +216,7 @@ def main() -> None:
     figures: dict = {"load_average_before": os.getloadavg(), "cores": os.cpu_count(), "seconds": args.seconds}
     print(f"Load average before: {figures['load_average_before']} on {figures['cores']} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        # SANIC_WORKERS empty: as `make run` starts it, one Rasa process per core
-        project = nullcontext(None) if args.url else running_assistant(f"sqlite:///{tmp}/bot.db", {"SANIC_WORKERS": ""})
+        project = nullcontext(None) if args.url else running_assistant(f"sqlite:///{tmp}/bot.db", rasa_per_core=True)
         with project as assistant:
             url = args.url or assistant.url
             figures["project"] = measure("project", url, assistant and assistant.process.pid, PROJECT_MESSAGES, args)

@@ -76,8 +76,7 @@ def running(tmp_path_factory):
     if not MODEL.exists():
         pytest.skip("no trained model: run `make train` (make test trains before running pytest)")
     db = tmp_path_factory.mktemp("db") / "bot.db"
-    # SANIC_WORKERS empty: scripts/run.sh's default, one Rasa process per core
-    with running_assistant(f"sqlite:///{db}", {"BOT_TODAY": "2026-11-24", "SANIC_WORKERS": ""}) as started:
+    with running_assistant(f"sqlite:///{db}", {"BOT_TODAY": "2026-11-24"}, rasa_per_core=True) as started:
         started.db = db
         yield started
 

@@ -53,15 +53,15 @@ class RunningAssistant:
 
 @contextmanager
 def running_assistant(database_url: str, extra_env: dict[str, str] | None = None,
-                      timeout: float = 300) -> Iterator[RunningAssistant]:
+                      timeout: float = 300, rasa_per_core: bool = False) -> Iterator[RunningAssistant]:
+    """One Rasa process, since each loads the model (most of a start's CPU); `rasa_per_core`: one per
+    core, as `make run` starts it (scripts/run.sh's default)."""
     rasa_port, actions_port, staff_port = free_port(), free_port(), free_port()
     var = Path(tempfile.mkdtemp(prefix="assistant-")) / "var"  # made by scripts/run.sh, as var/ is
     env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "STAFF_PORT": str(staff_port),
            "BOT_DATABASE_URL": database_url, "BOT_API_TOKEN": secrets.token_urlsafe(32),
            "BOT_ACTIONS_TOKEN": secrets.token_urlsafe(32), "BOT_VAR_DIR": str(var),
-           # One Rasa process: each loads the model (most of a start's CPU); the session's assistant
-           # (tests/conftest.py) runs one per core, as `make run` does
-           "SANIC_WORKERS": "1", **(extra_env or {})}
+           **({} if rasa_per_core else {"SANIC_WORKERS": "1"}), **(extra_env or {})}
     start = time.monotonic()
     process = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -42,6 +42,8 @@ _PAIR_EXPANSIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("bhxh", "tn"): ("bao hiem xa hoi", "tu nguyen"),
     ("bh", "xh"): ("bao hiem", "xa hoi"),
     ("bh", "yt"): ("bao hiem", "y te"),
+    # a death, however it is written, reads as "qua đời" (see DIED below)
+    ("tu", "tran"): ("qua", "doi"), ("tu", "vong"): ("qua", "doi"), ("ta", "the"): ("qua", "doi"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -92,7 +94,6 @@ def has_words(text: str) -> bool:
 # say when, why or that it happened ("mất vào tháng 10", "mất vì tai nạn", "đã mất rồi", "mẹ mất"
 # at the end), and not after the words of losing ("bị mất", "có mất không", "tiền mặt", "sổ mất").
 DIED = "qua doi"
-_DEATH_PAIRS = {("qua", "doi"), ("tu", "tran"), ("tu", "vong"), ("ta", "the")}
 _DEATH_AFTER = frozenset({"vao", "hoi", "luc", "thang", "ngay", "roi", "dot", "vi", "do", "som", "thi", "nam", "di"})
 _NOT_DEATH_BEFORE = frozenset({"tien", "co", "bi", "se", "so", "the", "lam", "danh", "khong", "chua", "de", "mat",
                                "lo", "ngai", "tranh"})
@@ -120,8 +121,6 @@ def expand_tokens(tokens: Sequence[str]) -> list[str]:
     folded = [fold(t) for t in tokens]
     expanded = [DIED if _is_death(folded, i) else ABBREVIATIONS.get(t, t) for i, t in enumerate(folded)]
     for i in range(len(folded) - 1):
-        if (folded[i], folded[i + 1]) in _DEATH_PAIRS:
-            expanded[i], expanded[i + 1] = "qua", "doi"
         pair = _PAIR_EXPANSIONS.get((folded[i], folded[i + 1]))
         if pair:
             expanded[i], expanded[i + 1] = pair

@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 SELECTOR = "response_selector"
 KEPT = 5  # answers of a ranking kept in the parse data (and so in the tracker store)
 FALLBACK = "nlu_fallback"
-# Measured on the held-out sets (README, "How it understands"): the selector's best answer at 0.5 or
+# Measured on the held-out sets (README, "The conversation, the Rasa way"): the selector's best answer at 0.5 or
 # more is right far more often than not, and three times the best answer of DIET's topic leaves out
 # the letters where both topics fit.
 SURE = 0.5
@@ -47,10 +47,11 @@ class AnswerWithinIntent(GraphComponent):
             selectors = message.get(SELECTOR) or {}
             default = selectors.get("default")
             found = message.get(INTENT) or {}
-            topic = selector_topic(found.get("name"), default)
+            intent = found.get("name")
+            topic = selector_topic(intent, default)
             if topic:
-                message.set(INTENT, {**found, "name": topic[0], "confidence": topic[1]}, add_to_output=True)
-            intent = (message.get(INTENT) or {}).get("name")
+                intent = topic[0]
+                message.set(INTENT, {**found, "name": intent, "confidence": topic[1]}, add_to_output=True)
             chosen = answer_within(intent, default)
             if default:  # the selector ranks every answer (ranking_length 0); the tracker keeps a few
                 selectors = {**selectors, "default": {**default, "ranking": (default.get("ranking") or [])[:KEPT]}}
@@ -90,9 +91,7 @@ def selector_topic(intent: str | None, selected: dict[str, Any] | None) -> tuple
         return None
     if intent == FALLBACK:
         return topic, confidence
-    topics = {str(r.get("intent_response_key", "")).partition("/")[0] for r in ranking}
-    if intent not in topics or answer == "general":  # not a question intent; or no specific answer
+    within = answer_within(intent, selected)
+    if within is None or answer == "general":  # not a question intent; or no specific answer
         return None
-    within = next((float(r.get("confidence", 0.0)) for r in ranking
-                   if str(r.get("intent_response_key", "")).startswith(f"{intent}/")), 0.0)
-    return (topic, confidence) if confidence >= MARGIN * within else None
+    return (topic, confidence) if confidence >= MARGIN * within["response"]["confidence"] else None

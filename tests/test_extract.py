@@ -70,6 +70,10 @@ def test_entities(text, expected):
         ("lam cong ty 9 nam, sau do dong tu nguyen duoc 6 nam", {("compulsory_months", 108), ("voluntary_months", 72)}),
         ("còn thiếu 3 năm có đóng bù được không", {("missing_months", 36)}),
         ("con thieu 2 nam ruoi", {("missing_months", 30)}),
+        # how often one pays is no time paid
+        ("mẹ tôi đóng 12 tháng một lần", {("subject", "mother"), ("gender", "female")}),
+        ("dong 6 thang 1 lan", set()),
+        ("đóng 3 tháng/lần, đã đóng 4 năm", {("duration_months", 48)}),
         # a total with its compulsory part
         ("đã đóng 20 năm, trong đó 9 năm bắt buộc", {("duration_months", 240), ("compulsory_months", 108)}),
     ],

@@ -74,6 +74,9 @@ def test_entities(text, expected):
         ("mẹ tôi đóng 12 tháng một lần", {("subject", "mother"), ("gender", "female")}),
         ("dong 6 thang 1 lan", set()),
         ("đóng 3 tháng/lần, đã đóng 4 năm", {("duration_months", 48)}),
+        # a month's name is no count of years
+        ("đóng trước tới tháng 4 năm sau", set()),
+        ("dong tu thang 10 nam 2024, da dong 2 nam", {("duration_months", 24)}),
         # a total with its compulsory part
         ("đã đóng 20 năm, trong đó 9 năm bắt buộc", {("duration_months", 240), ("compulsory_months", 108)}),
     ],

@@ -42,6 +42,12 @@ _DURATION_CORE = (
 _DURATION = re.compile(_DURATION_CORE)
 # "đóng 12 tháng một lần", "6 tháng/lần": how often one pays, not how long one has paid.
 _PER_PAYMENT = re.compile(r"\s{0,3}(?:/\s{0,3}|(?:mot|1)\s{1,3})lan\b")
+# "tháng 4 năm sau", "tháng 10 năm 2024": a month's name, not "4 năm" of a duration.
+_MONTH_NAME_BEFORE = re.compile(r"\bthang\s{1,3}$")
+
+
+def _not_a_duration(folded: str, start: int, end: int) -> bool:
+    return bool(_PER_PAYMENT.match(folded, end) or _MONTH_NAME_BEFORE.search(folded[max(0, start - 9):start]))
 # A duration qualified by the words next to it: years of compulsory insurance ("làm công ty được 9
 # năm", "có 9 năm bhxh bắt buộc"), of voluntary insurance ("đóng tự nguyện 5 năm") or years still
 # missing ("còn thiếu 3 năm"), rather than the years paid in all. The words between may not hold a
@@ -115,7 +121,7 @@ def extract(text: str) -> list[Entity]:
     for pattern in (_QUALIFIED_BEFORE, _QUALIFIED_AFTER):
         for m in pattern.finditer(folded):
             start, end = m.start("duration"), m.end("duration")
-            if not taken.overlaps(start, end) and not _PER_PAYMENT.match(folded, end):
+            if not taken.overlaps(start, end) and not _not_a_duration(folded, start, end):
                 kind = next(k for k in QUALIFIED_KINDS if m.groupdict().get(k))
                 add(f"{kind}_months", _months(m), start, end)
                 taken.take(start, end)
@@ -123,7 +129,7 @@ def extract(text: str) -> list[Entity]:
         if not taken.overlaps(m.start(), m.end()):
             add("age", int(m["n"]), m.start(), m.end())
     for m in _DURATION.finditer(folded):
-        if taken.overlaps(m.start(), m.end()) or _PER_PAYMENT.match(folded, m.end()):
+        if taken.overlaps(m.start(), m.end()) or _not_a_duration(folded, m.start(), m.end()):
             continue
         add("duration_months", _months(m), m.start(), m.end())
     provinces = find_provinces(text)

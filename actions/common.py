@@ -7,6 +7,8 @@ from typing import Any, Dict, Iterable, List, Text
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.replies import Reply
+from bot.policy import clock
+from bot.policy.figures import figures_on
 from bot.notify.schedule import notify_every
 from bot.notify.settings import MailSettings
 from bot.outbox import Desk
@@ -29,8 +31,13 @@ def desk() -> Desk:
 
 
 def utter(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+    """Each reply with its own variables. Those that are the figures of the day are left out: the NLG
+    adds them itself, and Rasa keeps every variable an action sends in the bot event's metadata,
+    which it stores, reads back and sends here again at every call (7 KB a message with them all)."""
+    figures = figures_on(clock.today()).values
     for reply in replies:
-        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **reply.variables)
+        own = {name: value for name, value in reply.variables.items() if figures.get(name) != value}
+        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None, **own)
 
 
 def slot_values(tracker: Any, names: Iterable[str]) -> dict[str, Any]:

@@ -164,3 +164,15 @@ def test_the_withdrawal_result_clears_the_case_and_the_years_before_2014(domain)
     # 5 years × 1,5 × 4.000.000 + 7 years × 2 × 4.000.000 = 30.000.000 + 56.000.000 (Art 102(2))
     assert "khoảng 86.000.000 đồng" in outcome.texts[0]
     assert outcome.slots() == {"withdrawal_case": None, "months_before_2014": None}
+
+
+def test_a_question_sends_only_its_own_variables_the_figures_are_the_nlgs(domain):
+    """Rasa keeps what an action sends with a response in the bot event it stores and sends back at
+    every call: the figures of the day (added by the NLG) must not travel with each question."""
+    outcome = run(AskIncome(), tracker({"requested_slot": "income"}, "đóng bao nhiêu", "ask_contribution", [],
+                                       "contribution_form"), domain)
+    sent = outcome.messages[0]
+    assert sent["response"] == "utter_ask_income"
+    assert not {"hotline", "income_floor", "src_contribution_rate", "contribution_rate"} & set(sent)
+    # the button the action computed still names the floor (Decree 351/2025: 1.500.000 đồng)
+    assert sent["buttons"][0]["title"] == "Thấp nhất 1,5 triệu"

@@ -265,6 +265,21 @@ def test_a_question_during_a_calculation_is_answered_and_the_question_asked_agai
     assert chat.form == "contribution_form"
 
 
+@pytest.mark.parametrize("intent, text", [("ask_registration", "đăng ký ở đâu"), ("thank", "cảm ơn em"),
+                                          ("greet", "chào em"), ("ask_lump_sum", "rút 1 lần đc ko")])
+def test_a_short_question_or_greeting_during_a_calculation_is_answered_then_the_question_asked_again(chat, intent, text):
+    chat.say("ask_contribution", "đóng bao nhiêu")
+    assert chat.names(intent, text) == [f"rules:{intent}", "utter_ask_income"]
+    assert chat.form == "contribution_form"
+
+
+def test_a_number_inside_a_question_is_no_answer(chat):
+    chat.say("ask_contribution", "đóng bao nhiêu")
+    # the 1 of "1 lần" is no income of 1 triệu (found in the benchmark's conversation)
+    assert chat.names("ask_lump_sum", "rút bhxh 1 lần được không ạ") == ["rules:ask_lump_sum", "utter_ask_income"]
+    assert chat.names("inform", "chắc tầm 5 thôi em ạ") == ["utter_ask_target_group"]
+
+
 def test_a_long_message_out_of_scope_is_for_the_rules_a_short_one_is_read(chat):
     chat.say("ask_pension", "/x", [{"entity": "calculator", "value": "pension"}])
     assert chat.names("out_of_scope", "thời tiết hôm nay thế nào em") == ["rules:out_of_scope", "utter_ask_gender"]

@@ -56,6 +56,11 @@ FIELDS = {
     "contact": ("province",),
 }
 CALCULATIONS = tuple(name for name in FIELDS if name != "survivor_pensioner")
+# Intents of an answer to a form's question. A message of another intent is an answer only when it
+# says what was asked ("nữ ạ" may look out of scope); a number alone in it is read only when it is
+# short ("5 ạ"): in "rút bhxh 1 lần được không" the 1 is no income.
+ANSWER_INTENTS = frozenset({None, "inform", "affirm", "deny", "nlu_fallback"})
+SHORT_ANSWER_WORDS = 4
 MONEY_FIELDS = frozenset({"income", "deceased_income", "pension_amount"})
 YEAR_FIELDS = frozenset({"contribution_months", "months_before_2014", "deceased_months", "deceased_before_2014"})
 MONTH_FIELDS = frozenset({"months_drawn"})  # a bare number answers in months, not years
@@ -211,8 +216,13 @@ def _values(name: str, entities: list[dict[str, Any]], text: str, asked: str | N
         found["deceased"] = who
     if found:  # a bare number is read only when nothing else was (Rasa has already filled the
         return found, moved  # slots from this message's entities, so a number may belong to them)
-    found.update(_bare_answer(asked, intent, folded))
+    if intent in ANSWER_INTENTS or is_short(text):
+        found.update(_bare_answer(asked, intent, folded))
     return found, moved
+
+
+def is_short(text: str) -> bool:
+    return len(text.split()) <= SHORT_ANSWER_WORDS
 
 
 def _route(name: str, found: dict[str, Any], asked: str | None, facts: Mapping[str, Any]) -> set[str]:

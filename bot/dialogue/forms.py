@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
-from bot.dialogue.calculations import (CALCULATIONS, FACTS, OWN, RELATED, Reply, answers_of, facts_of, missing,
-                                       question, read_answers, withdrawal_case_in)
+from bot.dialogue.calculations import (ANSWER_INTENTS, CALCULATIONS, FACTS, OWN, RELATED, Reply, answers_of, facts_of,
+                                       is_short, missing, question, read_answers, withdrawal_case_in)
 from bot.dialogue.results import RESULTS, pension_rate
 from bot.policy.benefits import WITHDRAWAL_CASE_LABELS
 from bot.policy.figures import figures_on
@@ -31,10 +31,6 @@ FIELD_OF_SLOT = {slot: name for name, slot in SLOT_OF_FIELD.items()}
 # Intents that are never an answer: the rules of the special messages and requests take them.
 NEVER_AN_ANSWER = frozenset({"stop", "withdraw_consent", "show_my_data", "empty_message", "too_long",
                              "request_callback", "human_handoff"})
-# Intents of an answer; a message of another intent (a question, out of scope, a greeting...) longer
-# than SHORT_ANSWER_WORDS that does not answer the question asked is for the rules.
-ANSWER_INTENTS = frozenset({None, "inform", "affirm", "deny", "nlu_fallback"})
-SHORT_ANSWER_WORDS = 4
 GENERAL_CONTACTS = "utter_ask_contact/general"  # the hotline, the local office, the post office
 
 
@@ -87,7 +83,9 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
     read, errors = read_answers(name, asked, message.intent, message.entities, message.text, facts, day,
                                 before if before is not None else slots)
     if not _answers(asked, read):
-        if message.intent not in ANSWER_INTENTS and len(message.text.split()) > SHORT_ANSWER_WORDS:
+        # A question, a greeting or thanks that does not answer is for the rules (they answer it, then
+        # the form asks again); so is a long message out of scope; a short one ("hả?") is asked again.
+        if message.intent not in ANSWER_INTENTS and (message.intent != "out_of_scope" or not is_short(message.text)):
             return FormStep({k: v for k, v in read.items() if v is not None}, rejected=True)
         if not read:
             return FormStep({requested: None, **done}, [Reply("utter_flow_not_understood", figures_on(day).values)],

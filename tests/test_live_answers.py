@@ -120,3 +120,13 @@ def test_an_office_without_an_address_is_not_given_one(assistant):
     reply = text_of(assistant.say("dia chi bhxh tinh ha giang o dau", sender="office-unknown"))
     assert "em chưa có địa chỉ của Bảo hiểm xã hội tỉnh Tuyên Quang" in reply
     assert "1900 9068" in reply and "baohiemxahoi.gov.vn" in reply and "Địa chỉ:" not in reply
+
+
+def test_with_several_workers_each_answer_closes_its_connection(assistant):
+    """`make run` starts one Rasa worker per core on one port: a kept-alive connection would stay with
+    the worker that accepted it (one worker held the benchmark's ten connections while the other
+    idled); closed after each answer, the next request goes to a worker free to accept it."""
+    with requests.Session() as session:
+        reply = session.post(f"{assistant.url}/webhooks/rest/webhook", json={"sender": "keep-alive", "message": "chào em"},
+                             timeout=60)
+    assert reply.ok and reply.headers["connection"] == "close"

@@ -16,6 +16,7 @@
 - `run` answers a REST message the client named and sent again (bot.channels.rest) from the stored
   conversation when it was handled already: Rasa's processor looks, under the conversation's lock,
   before handling it.
+- `run` honours SANIC_KEEP_ALIVE=false, which Sanic 21.12 ignores (each response closes its connection).
 - `run` does once what Rasa repeats at every message for the same result (bot.servers.speedups)."""
 from __future__ import annotations
 
@@ -81,6 +82,15 @@ def _serve_metrics(token: str) -> None:
                 return response.json({"error": error}, status=status)
             body = await asyncio.get_running_loop().run_in_executor(None, metrics.exposition)  # reads files
             return response.raw(body, content_type=metrics.CONTENT_TYPE)
+
+        # Sanic 21.12 reads SANIC_KEEP_ALIVE into its configuration but never applies it. Without
+        # keep-alive (scripts/run.sh, several workers on one port) each request is accepted by a worker
+        # that is free: a kept connection stays with the worker that took it, and one worker held the
+        # ten connections of the benchmark while the other idled.
+        if not app.config.KEEP_ALIVE:
+            @app.on_response
+            async def close_connection(request: Request, _: HTTPResponse) -> None:
+                request.stream.keep_alive = False
 
         return app
 

@@ -52,9 +52,15 @@ else
   # in the terminal (`shell`, `interactive`) one process reads the keyboard
   if [[ -z "${1:-}" ]]; then export SANIC_WORKERS=${SANIC_WORKERS:-$(nproc)}; else export SANIC_WORKERS=1; fi
   # Without keep-alive each request goes to a worker that is free to accept it; with it, a client's
-  # connection stays with the worker that took it, and one worker may hold every connection
-  # (ten users: 14 to 26 messages a second with keep-alive, 19 to 24 without; README, "Scaling")
+  # connection stays with the worker that took it, and one worker may hold every connection (it held
+  # the benchmark's ten; README, "Scaling"). bot/servers/rasa_server.py applies it: Sanic 21.12 does not.
   if (( SANIC_WORKERS > 1 )); then export SANIC_KEEP_ALIVE=${SANIC_KEEP_ALIVE:-false}; fi
+fi
+
+# Several Rasa processes share the cores: TensorFlow runs on one thread in each (by default each
+# process has a pool per core, and the pools contend: 10 % more CPU a message at ten users)
+if (( SANIC_WORKERS > 1 || RASA_REPLICAS > 1 )); then
+  export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
 fi
 
 # Each server's Prometheus metrics in a directory of its own, var/metrics/<server>-<port> (the port

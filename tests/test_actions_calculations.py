@@ -69,7 +69,7 @@ def test_the_years_answered_give_the_rate_before_the_income_question(domain):
                                   "ma phai dong bao nhieu nam thi moi duoc luong huu?"])
 def test_a_question_that_does_not_answer_is_rejected_for_the_rules_to_answer(domain, text):
     outcome = run(ValidatePensionForm(), in_form("pension_form", "gender", text, "ask_pension"), domain)
-    assert events_of(outcome) == [("action_execution_rejected", "pension_form", None)]
+    assert events_of(outcome) == [("slot", "questions_ignored", 1), ("action_execution_rejected", "pension_form", None)]
     assert outcome.messages == []
 
 

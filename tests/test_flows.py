@@ -273,6 +273,23 @@ def test_a_short_question_or_greeting_during_a_calculation_is_answered_then_the_
     assert chat.form == "contribution_form"
 
 
+def test_a_calculation_whose_question_is_passed_by_twice_ends_without_asking_again(chat):
+    chat.say("ask_contribution", "đóng bao nhiêu")
+    assert chat.names("ask_maternity", "có chế độ thai sản không") == ["rules:ask_maternity", "utter_ask_income"]
+    # the user has moved on: the answer, and no question again, no result
+    assert chat.names("ask_registration", "đăng ký ở đâu") == ["rules:ask_registration"]
+    assert chat.form is None and chat.slots.get("questions_ignored") is None
+    assert chat.names("thank", "cảm ơn em") == ["rules:thank"]
+
+
+def test_an_answer_between_two_questions_passed_by_keeps_the_calculation(chat):
+    chat.say("ask_pension", "/x", [{"entity": "calculator", "value": "pension"}])
+    assert chat.names("ask_maternity", "có chế độ thai sản không") == ["rules:ask_maternity", "utter_ask_gender"]
+    assert chat.names("inform", "nữ") == ["utter_ask_contribution_months"]
+    assert chat.names("ask_registration", "đăng ký ở đâu") == ["rules:ask_registration", "utter_ask_contribution_months"]
+    assert chat.form == "pension_form"
+
+
 def test_a_number_inside_a_question_is_no_answer(chat):
     chat.say("ask_contribution", "đóng bao nhiêu")
     # the 1 of "1 lần" is no income of 1 triệu (found in the benchmark's conversation)

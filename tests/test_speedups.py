@@ -17,6 +17,7 @@ def action():
     speedups.install()
     yield RemoteAction("action_calculation_result", EndpointConfig("http://127.0.0.1:1/webhook"))
     RemoteAction._validate_action_result = speedups._RASA_VALIDATE
+    RemoteAction._action_call_format = speedups._RASA_CALL_FORMAT
 
 
 def test_a_valid_answer_is_accepted(action):
@@ -58,3 +59,28 @@ def test_events_are_read_as_the_classes_rasa_finds():
     with pytest.raises(ValueError):
         speedups._resolve_by_type("no_such_event")
     assert isinstance(Event.from_parameters({"event": "slot", "name": "income", "value": 1}), SlotSet)
+
+
+def test_the_action_server_gets_the_rankings_of_the_latest_message_only(action):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    def message(text, intent, entities=()):
+        parse = {"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities),
+                 "intent_ranking": [{"name": intent, "confidence": 0.9}, {"name": "greet", "confidence": 0.1}],
+                 "response_selector": {"default": {"ranking": [{"intent_response_key": "ask_pension/general"}]}}}
+        return UserUttered(text, parse["intent"], parse["entities"], parse)
+
+    province = {"entity": "province", "value": "Hà Nội", "start": 0, "end": 6}
+    tracker = DialogueStateTracker.from_events("s", [
+        ActionExecuted("action_listen"), message("hà nội", "inform", [province]),
+        ActionExecuted("action_listen"), message("lương hưu", "ask_pension")])
+    call = action._action_call_format(tracker, Domain.empty())
+    earlier, latest = [e["parse_data"] for e in call["tracker"]["events"] if e["event"] == "user"]
+    assert earlier["intent"]["name"] == "inform" and earlier["entities"][0]["value"] == "Hà Nội"
+    assert "intent_ranking" not in earlier and "response_selector" not in earlier
+    assert latest["intent_ranking"][1]["name"] == "greet" and "response_selector" in latest
+    assert call["tracker"]["latest_message"]["intent_ranking"][1]["name"] == "greet"
+    # the tracker itself keeps them (the tracker store writes them)
+    assert tracker.events[1].parse_data["intent_ranking"]

@@ -24,7 +24,11 @@ FORMS = {f"{name}_form": name for name in CALCULATIONS}
 CALCULATOR_SLOT = "calculator"  # which calculation a message asks for: the rules start its form
 # Every slot a form reads: the user's own facts and the answers of one calculation.
 ANSWERS = tuple(dict.fromkeys(slot for name in CALCULATIONS for slot in answers_of(name)))
-SLOTS = tuple(dict.fromkeys((*FACTS, *OWN, *ANSWERS, CALCULATOR_SLOT)))
+# How many messages in a row the user sent past the form's question (answered by the rules). After
+# LEAVE_AFTER_IGNORED the form ends without its result instead of asking again: the user has moved on.
+IGNORED_SLOT = "questions_ignored"
+LEAVE_AFTER_IGNORED = 2
+SLOTS = tuple(dict.fromkeys((*FACTS, *OWN, *ANSWERS, CALCULATOR_SLOT, IGNORED_SLOT)))
 # The field "birth" (an age or a year of birth) is asked as the slot `age`; the others by their name.
 SLOT_OF_FIELD = {"birth": "age"}
 FIELD_OF_SLOT = {slot: name for name, slot in SLOT_OF_FIELD.items()}
@@ -63,8 +67,13 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
     name = FORMS[form]
     facts = facts_of(slots)
     done = {CALCULATOR_SLOT: None} if slots.get(CALCULATOR_SLOT) else {}  # the request that started it
+    ignored = int(slots.get(IGNORED_SLOT) or 0)
     if message is None:
+        if ignored >= LEAVE_AFTER_IGNORED:  # the form ends; action_calculation_result says nothing
+            return FormStep(done, [], None)
         return _next(name, facts, done, [], day, requested)
+    if ignored:  # counted again from this message
+        done[IGNORED_SLOT] = None
     if requested is None:  # the message that started the form; another calculation's answers go
         others = {slot: None for slot in ANSWERS if slot not in answers_of(name) and slots.get(slot) is not None}
         read, errors = read_answers(name, None, message.intent, message.entities, message.text, facts, day,
@@ -86,7 +95,8 @@ def form_step(form: str, requested: str | None, message: Message | None, slots: 
         # A question, a greeting or thanks that does not answer is for the rules (they answer it, then
         # the form asks again); so is a long message out of scope; a short one ("hả?") is asked again.
         if message.intent not in ANSWER_INTENTS and (message.intent != "out_of_scope" or not is_short(message.text)):
-            return FormStep({k: v for k, v in read.items() if v is not None}, rejected=True)
+            return FormStep({**{k: v for k, v in read.items() if v is not None}, IGNORED_SLOT: ignored + 1},
+                            rejected=True)
         if not read:
             return FormStep({requested: None, **done}, [Reply("utter_flow_not_understood", figures_on(day).values)],
                             requested)
@@ -101,7 +111,10 @@ def _other_calculation(name: str, message: Message) -> str | None:
 
 def result_step(form: str, slots: Mapping[str, Any], day: date, message: Message | None = None) -> FormStep:
     """The result of a form that has all it needs, and its answers cleared (the user's facts stay).
-    `message`: the latest one, whose province may be the old name of the one answered."""
+    `message`: the latest one, whose province may be the old name of the one answered. A form left
+    after its question was ignored (IGNORED_SLOT) has no result: its answers are cleared."""
+    if int(slots.get(IGNORED_SLOT) or 0) >= LEAVE_AFTER_IGNORED:
+        return FormStep({slot: None for slot in (*answer_slots(form), IGNORED_SLOT) if slots.get(slot) is not None})
     facts = facts_of(slots)
     said = [e for e in (message.entities if message else []) if e.get("entity") == "province"]
     if said:

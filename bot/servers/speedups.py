@@ -11,6 +11,10 @@ server (bot/servers/rasa_server.py).
   scanning all the responses, for each label: 55-75 ms a message with ~200 answers. Here the scan's
   result for every name is computed once per loaded selector, in the same order, so the same key
   comes out.
+- Each call of the action server carries the conversation's events, and each message event its
+  classification: the ranking of every intent and of every FAQ answer (3-4 KB an event, half of what
+  a call sends). The actions read the latest message's classification only (`latest_message`, sent
+  whole) and the intent and entities of earlier ones: those keep these, the rankings stay in Rasa.
 - Each event read (from the tracker store, from the action server) finds its class by scanning every
   subclass of Event (`Event.resolve_by_type`): ~0.35 ms an event, thousands of events a minute. Here
   the class found for a type name is kept."""
@@ -27,6 +31,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data import util
 
 _RASA_VALIDATE = RemoteAction._validate_action_result
+_RASA_CALL_FORMAT = RemoteAction._action_call_format
+RANKINGS = ("intent_ranking", "response_selector")
 _RASA_RESOLVE = ResponseSelector._resolve_intent_response_key
 _RASA_EVENT_CLASS = Event.resolve_by_type
 _event_classes: Dict[str, Any] = {}
@@ -45,6 +51,20 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     if error is None:
         return True
     return _RASA_VALIDATE(self, result)  # raises the error with Rasa's message
+
+
+def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
+    call = _RASA_CALL_FORMAT(self, tracker, domain)
+    call["tracker"]["events"] = without_old_rankings(call["tracker"]["events"])
+    return call
+
+
+def without_old_rankings(events: list[Dict[str, Any]]) -> list[Dict[str, Any]]:
+    """The events, the rankings left out of every message's classification but the latest's."""
+    latest = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=-1)
+    return [{**event, "parse_data": {k: v for k, v in event["parse_data"].items() if k not in RANKINGS}}
+            if i < latest and event.get("event") == "user" and event.get("parse_data") else event
+            for i, event in enumerate(events)]
 
 
 def response_keys(responses: Dict[str, Any]) -> Dict[str, str]:
@@ -77,5 +97,6 @@ def _resolve_by_type(type_name: str, default: Any = None) -> Any:
 
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction._action_call_format = _action_call_format
     ResponseSelector._resolve_intent_response_key = _resolve_intent_response_key
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]

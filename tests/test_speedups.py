@@ -84,3 +84,34 @@ def test_the_action_server_gets_the_rankings_of_the_latest_message_only(action):
     assert call["tracker"]["latest_message"]["intent_ranking"][1]["name"] == "greet"
     # the tracker itself keeps them (the tracker store writes them)
     assert tracker.events[1].parse_data["intent_ranking"]
+
+
+def test_the_rules_checked_by_previous_action_are_those_rasa_finds():
+    import json
+    from itertools import product
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    listen, greet = {"action_name": "action_listen"}, {"intent": "greet"}
+    rules = [
+        [{"prev_action": listen, "user": greet}],
+        [{}, {"prev_action": listen, "user": greet}],  # at the conversation's start
+        [{"prev_action": {"action_name": "utter_greet"}, "user": greet}],
+        [{"prev_action": {"action_name": "pension_form"}, "active_loop": {"name": "pension_form"}}],
+        [{"slots": {"calculator": (1.0,)}}],  # a conversation's start only
+        [{"prev_action": {"action_name": "should_not_be_set"}}],
+        [{"prev_action": {"action_text": "xin chào"}}],
+        [{"prev_action": listen, "user": {"intent": "ask_pension"}, "slots": {"calculator": "should_not_be_set"}}],
+    ]
+    lookup = {json.dumps(rule): "some_action" for rule in rules}
+    states = [{}, {"slots": {"calculator": (1.0,)}}, {"prev_action": listen, "user": greet},
+              {"prev_action": listen, "user": {"intent": "ask_pension"}},
+              {"prev_action": {"action_name": "utter_greet"}, "user": greet},
+              {"prev_action": {"action_name": "pension_form"}, "active_loop": {"name": "pension_form"}},
+              {"prev_action": {"action_text": "xin chào"}}]
+    policy = RulePolicy.__new__(RulePolicy)
+    found = 0
+    for history in [list(pair) for pair in product(states, repeat=2)] + [[state] for state in states] + [[]]:
+        ours = speedups._get_possible_keys(policy, lookup, history)
+        assert ours == speedups._RASA_POSSIBLE_KEYS(policy, lookup, history), history
+        found += len(ours)
+    assert found > 20  # the histories do match rules, of every kind

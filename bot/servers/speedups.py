@@ -15,6 +15,11 @@ server (bot/servers/rasa_server.py).
   classification: the ranking of every intent and of every FAQ answer (3-4 KB an event, half of what
   a call sends). The actions read the latest message's classification only (`latest_message`, sent
   whole) and the intent and entities of earlier ones: those keep these, the rankings stay in Rasa.
+- The rule policy finds the rules that may apply by checking every rule (~470 with the forms') against
+  the latest state, for each of the 3-5 predictions of a message. Here the rules are grouped once
+  by the previous action their last state names (a rule can only apply after that action), and only
+  the rules of the conversation's previous action, and those that name none, are checked, by Rasa's
+  own check: the same rules come out.
 - Each event read (from the tracker store, from the action server) finds its class by scanning every
   subclass of Event (`Event.resolve_by_type`): ~0.35 ms an event, thousands of events a minute. Here
   the class found for a type name is kept."""
@@ -25,9 +30,11 @@ from typing import Any, Dict
 
 from jsonschema import exceptions, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
 from rasa.shared.core.events import Event
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ACTION_NAME, TEXT
 from rasa.shared.nlu.training_data import util
 
 _RASA_VALIDATE = RemoteAction._validate_action_result
@@ -35,6 +42,8 @@ _RASA_CALL_FORMAT = RemoteAction._action_call_format
 RANKINGS = ("intent_ranking", "response_selector")
 _RASA_RESOLVE = ResponseSelector._resolve_intent_response_key
 _RASA_EVENT_CLASS = Event.resolve_by_type
+_RASA_POSSIBLE_KEYS = RulePolicy._get_possible_keys
+_START, _ANY = object(), object()  # a rule's last state: a conversation's start; after any action
 _event_classes: Dict[str, Any] = {}
 
 
@@ -65,6 +74,31 @@ def without_old_rankings(events: list[Dict[str, Any]]) -> list[Dict[str, Any]]:
     return [{**event, "parse_data": {k: v for k, v in event["parse_data"].items() if k not in RANKINGS}}
             if i < latest and event.get("event") == "user" and event.get("parse_data") else event
             for i, event in enumerate(events)]
+
+
+def rules_by_previous_action(lookup: Dict[str, Any]) -> Dict[Any, list]:
+    """The rules of a lookup by the previous action their last state requires: _START (none: the
+    conversation's start), an action's name, or _ANY (a previous action without a name)."""
+    groups: Dict[Any, list] = {}
+    for key in lookup:
+        previous = RulePolicy._rule_key_to_state(key)[-1].get(PREVIOUS_ACTION)
+        name = previous.get(ACTION_NAME) if previous else None
+        group = _START if not previous else name if name and name != SHOULD_NOT_BE_SET else _ANY
+        groups.setdefault(group, []).append(key)
+    return groups
+
+
+def _get_possible_keys(self: RulePolicy, lookup: Dict[str, Any], states: list) -> Any:
+    if not states:
+        return _RASA_POSSIBLE_KEYS(self, lookup, states)
+    indexes = self.__dict__.setdefault("_rules_by_previous_action", {})
+    index = indexes.get(id(lookup))
+    if index is None or index[0] is not lookup or index[1] != len(lookup):  # built once per lookup
+        index = indexes[id(lookup)] = (lookup, len(lookup), rules_by_previous_action(lookup))
+    groups = index[2]
+    previous = states[-1].get(PREVIOUS_ACTION)
+    candidates = groups.get(_START, []) if not previous else groups.get(previous.get(ACTION_NAME), []) + groups.get(_ANY, [])
+    return _RASA_POSSIBLE_KEYS(self, dict.fromkeys(candidates), states)
 
 
 def response_keys(responses: Dict[str, Any]) -> Dict[str, str]:
@@ -98,5 +132,6 @@ def _resolve_by_type(type_name: str, default: Any = None) -> Any:
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _action_call_format
+    RulePolicy._get_possible_keys = _get_possible_keys
     ResponseSelector._resolve_intent_response_key = _resolve_intent_response_key
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]

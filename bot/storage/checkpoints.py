@@ -7,8 +7,8 @@ sender sums up what the old events left behind (the slots' values, the active fo
 conversation) as a few events; a message reads the checkpoint and the events after it only. Once
 more than 2 × KEEP_TURNS user messages follow the checkpoint, it moves forward so that KEEP_TURNS
 stay after it: a tracker holds between KEEP_TURNS and 2 × KEEP_TURNS turns whatever the
-conversation's length. The policies look a few turns back at most (MemoizationPolicy's max_history,
-the rules' lengths); actions see the same window.
+conversation's length. The policy looks a few turns back at most (the rules' lengths); actions see the
+same window.
 
 A checkpoint is a cache of what the stored events say: deleting one is always safe (the next message
 reads the whole session again and writes a new one). The erasure and the retention delete those

@@ -58,7 +58,8 @@ else
 fi
 
 # Several Rasa processes share the cores: TensorFlow runs on one thread in each (by default each
-# process has a pool per core, and the pools contend: 10 % more CPU a message at ten users)
+# process has a pool per core; the benchmark showed no difference within its noise, the pools would
+# only contend)
 if (( SANIC_WORKERS > 1 || RASA_REPLICAS > 1 )); then
   export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
 fi

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
-from bot.dialogue.calculations import ask_which_province
+from bot.dialogue.calculations import ask_which_province, is_short
 from bot.dialogue.replies import Reply, Step
 from bot.language.phones import find_phones, normalise_phone
 from bot.language.provinces import province_by_name, resolve_province
@@ -69,7 +69,6 @@ PHONE_HELP = ("số điện thoại này chưa đúng. Anh/chị nhập số di 
 # A message is an answer when it is short or classified as one of these; a longer question is a new
 # question, which the form leaves to the rules (they answer it, then the form asks again).
 _NOT_A_NEW_QUESTION = {None, "inform", "affirm", "deny", "nlu_fallback", "out_of_scope"}
-SHORT_ANSWER_WORDS = 4
 # Messages the rules handle whatever the form asked (bot/nlu/special.py sets these intents).
 SPECIAL_INTENTS = {STOP, WITHDRAW_CONSENT, SHOW_MY_DATA, EMPTY, TOO_LONG}
 # A bare name is read as a name only when the message was not classified as a question, or when it
@@ -147,7 +146,7 @@ def read(requested: str | None, message: Message, candidates: Mapping[str, Any],
 def is_new_question(message: Message) -> bool:
     """A longer message classified as a question, or the payload of a question's button."""
     return message.intent not in _NOT_A_NEW_QUESTION | {"request_callback"} and (
-        len(message.text.split()) > SHORT_ANSWER_WORDS or message.text.startswith("/"))
+        not is_short(message.text) or message.text.startswith("/"))
 
 
 def _not_an_answer(message: Message) -> bool:

@@ -83,18 +83,21 @@ def _serve_metrics(token: str) -> None:
             body = await asyncio.get_running_loop().run_in_executor(None, metrics.exposition)  # reads files
             return response.raw(body, content_type=metrics.CONTENT_TYPE)
 
-        # Sanic 21.12 reads SANIC_KEEP_ALIVE into its configuration but never applies it. Without
-        # keep-alive (scripts/run.sh, several workers on one port) each request is accepted by a worker
-        # that is free: a kept connection stays with the worker that took it, and one worker held the
-        # ten connections of the benchmark while the other idled.
-        if not app.config.KEEP_ALIVE:
-            @app.on_response
-            async def close_connection(request: Request, _: HTTPResponse) -> None:
-                request.stream.keep_alive = False
-
+        _close_connections_unless_kept_alive(app)
         return app
 
     rasa.core.run.configure_app = configure_with_metrics
+
+
+def _close_connections_unless_kept_alive(app: Sanic) -> None:
+    """Sanic 21.12 reads SANIC_KEEP_ALIVE into its configuration but never applies it. Without
+    keep-alive (scripts/run.sh, several workers on one port) each request is accepted by a worker that
+    is free: a kept connection stays with the worker that took it, and one worker held the ten
+    connections of the benchmark while the other idled."""
+    if not app.config.KEEP_ALIVE:
+        @app.on_response
+        async def close_connection(request: Request, _: HTTPResponse) -> None:
+            request.stream.keep_alive = False
 
 
 def _answer_each_message_once() -> None:
